@@ -1,0 +1,48 @@
+"""The ``nncourse`` console command.
+
+Each subcommand lives in its own module under ``autograder/commands`` and exposes
+``register(subparsers)``, which adds its parser and sets ``func`` (called with the
+parsed arguments, returning the exit status).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Module names under autograder.commands, in the order ``nncourse --help`` lists them.
+COMMANDS = ["demo", "grade", "release", "bikes", "exam"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nncourse",
+        description="Neural networks from scratch: the course package (reference, grader, exams).",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"autograder.commands.{name}")
+        except ModuleNotFoundError as err:
+            if err.name == f"autograder.commands.{name}":
+                continue  # subcommand not built yet
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("\nnncourse: interrupted.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
