@@ -1,0 +1,374 @@
+"""Drive the student's objects: construct, call, collect what came back.
+
+This is the ONLY grader code that touches student objects. It knows no expected values and imports
+neither ``reference`` nor the rest of ``autograder`` (the sandbox child loads this file by path),
+so it can run inside the student's kernel (nbgrader mode) or in the sandboxed child.
+
+It also holds the wire codec: values travel as JSON plus raw little-endian numeric buffers (never
+pickle), so whatever the child sends back is inert data for the parent.
+"""
+from __future__ import annotations
+
+import json
+import math
+import struct
+import traceback
+
+import numpy as np
+
+MAX_MESSAGE = 256 * 1024 * 1024  # bytes; larger answers are refused
+MAX_ITEMS = 10_000  # list/dict entries encoded per container
+MAX_DEPTH = 12
+_NUMERIC_KINDS = "biuf"
+
+
+# ---------------------------------------------------------------------------------- codec
+
+def _encode(value, arrays: list, depth: int = 0):
+    if depth > MAX_DEPTH:
+        return {"__obj__": "nested too deeply", "repr": ""}
+    if isinstance(value, Missing):
+        return {"__missing__": True}
+    if value is None or isinstance(value, (bool, str)):
+        return value[:2000] if isinstance(value, str) else value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if abs(value) < 2 ** 53 else float(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {"__float__": repr(float(value))}
+    if isinstance(value, np.generic):
+        if value.dtype.kind in _NUMERIC_KINDS:
+            return {"__np__": _encode(value.item(), arrays, depth + 1), "dtype": value.dtype.str}
+        return {"__obj__": type(value).__name__, "repr": repr(value)[:200]}
+    if isinstance(value, np.ndarray):
+        array = np.asarray(value).view(np.ndarray)
+        if array.dtype.kind == "O":
+            try:
+                array = array.astype(np.float64)
+            except (TypeError, ValueError):
+                return {"__obj__": "ndarray of objects", "repr": repr(value)[:200]}
+        if array.dtype.kind == "M":
+            return {"__dates__": [str(v) for v in array.astype("datetime64[s]").ravel().tolist()][:10**6],
+                    "shape": list(array.shape)}
+        if array.dtype.kind not in _NUMERIC_KINDS:
+            return {"__obj__": f"ndarray of {array.dtype}", "repr": repr(value)[:200]}
+        if array.dtype.itemsize > 8:
+            array = array.astype(np.float64)
+        array = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
+        arrays.append(array)
+        return {"__nd__": len(arrays) - 1}
+    if isinstance(value, (list, tuple)):
+        items = [_encode(v, arrays, depth + 1) for v in list(value)[:MAX_ITEMS]]
+        return {"__tuple__": items} if isinstance(value, tuple) else items
+    if isinstance(value, dict):
+        return {"__dict__": [[k if isinstance(k, str) else repr(k), _encode(v, arrays, depth + 1)]
+                             for k, v in list(value.items())[:MAX_ITEMS]]}
+    try:
+        text = repr(value)[:200]
+    except Exception:  # noqa: BLE001 - a student's __repr__ may raise anything
+        text = "?"
+    return {"__obj__": type(value).__name__, "repr": text}
+
+
+def pack(value) -> bytes:
+    """``value`` (numbers, strings, arrays, lists, tuples, dicts) as bytes: header length, JSON, buffers."""
+    arrays: list = []
+    tree = _encode(value, arrays)
+    specs, offset = [], 0
+    for array in arrays:
+        specs.append([array.dtype.str, list(array.shape), offset, array.nbytes])
+        offset += array.nbytes
+    header = json.dumps({"tree": tree, "arrays": specs}, allow_nan=False).encode()
+    return b"".join([struct.pack("<Q", len(header)), header, *(a.tobytes() for a in arrays)])
+
+
+class Opaque:
+    """Something that is not plain data (a student object), kept only as its type name and repr."""
+
+    def __init__(self, type_name: str, text: str) -> None:
+        self.type_name, self.text = type_name, text
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name}: {self.text}>"
+
+
+class Missing:
+    """An attribute the student's object did not have."""
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+def _decode(tree, arrays):
+    if isinstance(tree, list):
+        return [_decode(v, arrays) for v in tree]
+    if not isinstance(tree, dict):
+        return tree
+    if "__nd__" in tree:
+        return arrays[int(tree["__nd__"])]
+    if "__float__" in tree:
+        return float(tree["__float__"])
+    if "__np__" in tree:
+        dtype = np.dtype(tree["dtype"])
+        if dtype.kind not in _NUMERIC_KINDS:
+            raise ValueError("bad scalar dtype")
+        return dtype.type(_decode(tree["__np__"], arrays))
+    if "__tuple__" in tree:
+        return tuple(_decode(v, arrays) for v in tree["__tuple__"])
+    if "__dict__" in tree:
+        return {str(k): _decode(v, arrays) for k, v in tree["__dict__"]}
+    if "__dates__" in tree:
+        return np.array(tree["__dates__"], dtype="datetime64[s]").reshape(tree["shape"])
+    if "__missing__" in tree:
+        return Missing()
+    if "__obj__" in tree:
+        return Opaque(str(tree["__obj__"]), str(tree.get("repr", "")))
+    raise ValueError(f"unknown encoded value {sorted(tree)[:3]}")
+
+
+def unpack(data: bytes):
+    """The inverse of :func:`pack`, validating every length, dtype and shape (the data is untrusted)."""
+    if len(data) < 8 or len(data) > MAX_MESSAGE:
+        raise ValueError(f"message of {len(data)} bytes")
+    (n,) = struct.unpack("<Q", data[:8])
+    if n > len(data) - 8:
+        raise ValueError("truncated header")
+    header = json.loads(data[8:8 + n].decode())
+    body = memoryview(data)[8 + n:]
+    arrays = []
+    for dtype_str, shape, offset, nbytes in header["arrays"]:
+        dtype = np.dtype(str(dtype_str))
+        if dtype.kind not in _NUMERIC_KINDS or dtype.itemsize > 8:
+            raise ValueError(f"refused dtype {dtype}")
+        shape = tuple(int(s) for s in shape)
+        if any(s < 0 for s in shape) or math.prod(shape) * dtype.itemsize != nbytes:
+            raise ValueError("array size does not match its shape")
+        if offset < 0 or offset + nbytes > len(body):
+            raise ValueError("array outside the message")
+        arrays.append(np.frombuffer(body[offset:offset + nbytes], dtype=dtype).reshape(shape).copy())
+    return _decode(header["tree"], arrays)
+
+
+MISSING = {"__missing__": True}
+
+
+# ---------------------------------------------------------------------------------- ops
+
+class _ParamLayer:
+    """A stand-in layer for optimizer checks: just weights, biases and their gradients."""
+
+    trainable = True
+
+    def __init__(self, weights, biases):
+        self.weights, self.biases = weights, biases
+
+    def __repr__(self) -> str:
+        return f"layer(weights {self.weights.shape})"
+
+
+def _attr(obj, name):
+    value = getattr(obj, name, _ABSENT)
+    return _MissingValue if value is _ABSENT else value
+
+
+_ABSENT = object()
+_MissingValue = Missing()
+
+
+def _dense(Dense, weights, biases):
+    layer = Dense(weights.shape[1], weights.shape[0])
+    layer.weights, layer.biases = weights.copy(), biases.copy()
+    return layer
+
+
+def op_value(objs, args):
+    return {"value": objs[args["name"]]}
+
+
+def op_call(objs, args):
+    inputs = [a.copy() if isinstance(a, np.ndarray) else a for a in args["args"]]
+    before = [a.copy() if isinstance(a, np.ndarray) else None for a in inputs]
+    result = objs[args["name"]](*inputs, **args.get("kwargs", {}))
+    changed = [i for i, (a, b) in enumerate(zip(inputs, before))
+               if b is not None and not (a.shape == b.shape and np.array_equal(a, b))]
+    return {"result": result, "changed": changed}
+
+
+def op_dense_init(objs, args):
+    layer = objs["Dense"](args["n_inputs"], args["n_neurons"])
+    return {"weights": _attr(layer, "weights"), "biases": _attr(layer, "biases")}
+
+
+def op_dense_forward(objs, args):
+    layer = _dense(objs["Dense"], args["weights"], args["biases"])
+    inputs = args["inputs"].copy()
+    outputs = layer.forward_pass(inputs)
+    return {"outputs": outputs, "inputs_changed": not np.array_equal(inputs, args["inputs"])}
+
+
+def op_dense_backward(objs, args):
+    layer = _dense(objs["Dense"], args["weights"], args["biases"])
+    layer.forward_pass(args["inputs"].copy())
+    returned = layer.backward_pass(args["dvalues"].copy())
+    return {"returned": returned, "dweights": _attr(layer, "dweights"),
+            "dbiases": _attr(layer, "dbiases"), "dinputs": _attr(layer, "dinputs")}
+
+
+def _network(objs, args):
+    layers = [_dense(objs["Dense"], w, b) for w, b in zip(args["weights"], args["biases"])]
+    return objs["Network"](layers), layers
+
+
+def op_network_forward(objs, args):
+    network, layers = _network(objs, args)
+    stored = _attr(network, "layers")
+    same = isinstance(stored, (list, tuple)) and len(stored) == len(layers) and all(
+        a is b for a, b in zip(stored, layers))
+    return {"outputs": network.forward_pass(args["inputs"].copy()), "layers_kept": same}
+
+
+def op_network_backward(objs, args):
+    network, layers = _network(objs, args)
+    network.forward_pass(args["inputs"].copy())
+    returned = network.backward_pass(args["dvalues"].copy())
+    return {"returned": returned, "dweights": [_attr(l, "dweights") for l in layers],
+            "dbiases": [_attr(l, "dbiases") for l in layers]}
+
+
+def op_activation(objs, args):
+    layer = objs[args["cls"]]()
+    inputs = args["inputs"].copy()
+    outputs = layer.forward_pass(inputs)
+    outputs = outputs.copy() if isinstance(outputs, np.ndarray) else outputs
+    changed = not np.array_equal(inputs, args["inputs"])
+    returned = layer.backward_pass(args["dvalues"].copy())
+    return {"outputs": outputs, "returned": returned, "dinputs": _attr(layer, "dinputs"),
+            "inputs_changed": changed}
+
+
+def op_loss(objs, args):
+    loss = objs[args["cls"]]()
+    value = loss.forward_pass(args["predictions"].copy(), args["targets"].copy())
+    return {"value": value, "dvalues": loss.backward_pass()}
+
+
+def op_mini_batches(objs, args):
+    batches = []
+    for pair in objs["mini_batches"](args["inputs"].copy(), args["targets"].copy(), args["batch_size"],
+                                     args["seed"]):
+        batches.append(pair)
+        if len(batches) > args["inputs"].shape[1] + 1:
+            break  # an endless generator: enough to show it
+    return {"batches": batches}
+
+
+def op_optimizer(objs, args):
+    optimizer = objs[args["cls"]](**args["kwargs"])
+    layers = [_ParamLayer(w.copy(), b.copy()) for w, b in zip(args["weights"], args["biases"])]
+    trajectory = []
+    for step in args["gradients"]:
+        for layer, (dw, db) in zip(layers, step):
+            layer.dweights, layer.dbiases = dw.copy(), db.copy()
+        optimizer.step(layers)
+        trajectory.append([[layer.weights.copy() if isinstance(layer.weights, np.ndarray) else layer.weights,
+                            layer.biases.copy() if isinstance(layer.biases, np.ndarray) else layer.biases]
+                           for layer in layers])
+    return {"trajectory": trajectory}
+
+
+def op_fit(objs, args):
+    Dense, ReLU = objs["Dense"], objs["ReLU"]
+    (w1, w2), (b1, b2) = args["weights"], args["biases"]
+    network = objs["Network"]([_dense(Dense, w1, b1), ReLU(), _dense(Dense, w2, b2)])
+    optimizer = objs["SGD"](learning_rate=args["learning_rate"])
+    history = objs["fit"](network, objs["MeanSquaredError"](), optimizer, args["inputs"].copy(),
+                          args["targets"].copy(), args["epochs"], args["batch_size"], args["seed"])
+    losses = getattr(history, "loss", history)
+    if not isinstance(losses, (list, tuple, np.ndarray)):
+        losses = list(losses) if hasattr(losses, "__iter__") else losses
+    return {"losses": losses}
+
+
+def _frame_from(encoded):
+    import pandas as pd
+    frame = pd.DataFrame({c: v for c, v in zip(encoded["columns"], encoded["values"])})
+    if "dteday" in frame:
+        frame["dteday"] = frame["dteday"].astype(str)
+    return frame
+
+
+def _frame_out(frame):
+    """A DataFrame as plain data: column names and one array per column (dates as strings)."""
+    import pandas as pd
+    if not isinstance(frame, pd.DataFrame):
+        return frame
+    columns, values = [str(c) for c in frame.columns], []
+    for c in frame.columns:
+        column = frame[c]
+        column = column.iloc[:, 0] if isinstance(column, pd.DataFrame) else column
+        if column.dtype.kind == "M":
+            values.append(column.dt.strftime("%Y-%m-%d").to_list())
+        elif column.dtype.kind in "biuf":
+            values.append(column.to_numpy())
+        else:
+            try:
+                values.append(pd.to_datetime(column).dt.strftime("%Y-%m-%d").to_list())
+            except (TypeError, ValueError):
+                values.append([str(v) for v in column.to_list()])
+    return {"frame": True, "columns": columns, "values": values, "index": np.asarray(frame.index)}
+
+
+def op_frame_call(objs, args):
+    frames = [_frame_from(f) for f in args["frames"]]
+    if args.get("prepare"):
+        frames = [objs["prepare_features"](f) for f in frames]
+    result = objs[args["name"]](*frames)
+    if isinstance(result, tuple):
+        return {"result": tuple(_frame_out(r) for r in result)}
+    return {"result": _frame_out(result)}
+
+
+def op_predict(objs, args):
+    return {"predictions": objs["network"].forward_pass(args["inputs"].copy())}
+
+
+OPS = {name[3:]: fn for name, fn in globals().items() if name.startswith("op_")}
+
+
+# ---------------------------------------------------------------------------------- running
+
+def describe_error(err: BaseException) -> dict:
+    """The exception's type, message and the last line of the student's code it passed through."""
+    where = ""
+    for frame in traceback.extract_tb(err.__traceback__):
+        if frame.filename.startswith("<"):  # student cells are compiled as "<cell answer_...>"
+            where = f"{frame.filename.strip('<>')}, line {frame.lineno}: {(frame.line or '').strip()}"
+    try:
+        message = str(err)
+    except Exception:  # noqa: BLE001
+        message = "?"
+    return {"__error__": type(err).__name__, "message": message[:600], "where": where[:300]}
+
+
+def run_case(objs: dict, case: dict) -> dict:
+    """Run one case; any exception (even SystemExit) becomes an error record, never a crash."""
+    try:
+        return OPS[case["op"]](objs, case["args"])
+    except BaseException as err:  # noqa: BLE001 - student code may raise anything, incl. SystemExit
+        return describe_error(err)
+
+
+def run_check(namespace: dict, check: dict) -> dict:
+    """Run every case of one check on the names it needs from ``namespace``."""
+    missing = [name for name in check["needs"] if name not in namespace]
+    if missing:
+        return {"missing": missing}
+    objs = {name: namespace[name] for name in check["needs"]}
+    return {"cases": [run_case(objs, case) for case in check["cases"]]}
+
+
+def outputs_packable(result: dict) -> bytes:
+    """Pack a check's results; a value that cannot be packed becomes an error record."""
+    try:
+        return pack(result)
+    except BaseException as err:  # noqa: BLE001
+        return pack({"cases": [describe_error(err)]})

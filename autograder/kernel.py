@@ -1,0 +1,80 @@
+"""``check(...)``: run one check inside the notebook's kernel (nbgrader mode).
+
+Convenience only: a shared kernel cannot be isolated. Final grades come from the standalone grader
+(``nncourse grade``), which runs the student's code in a sandboxed child process.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+import warnings
+
+import numpy as np
+
+from . import driver, integrity
+from .registry import get, judge
+
+
+def _silenced():
+    """Warnings off, numpy's floating-point complaints off, and stdout/stderr captured."""
+    stack = contextlib.ExitStack()
+    stack.enter_context(warnings.catch_warnings())
+    warnings.simplefilter("ignore")
+    stack.enter_context(np.errstate(all="ignore"))
+    stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
+    stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
+    return stack
+
+
+def run_in_kernel(assignment: str, name: str, objects: tuple):
+    """The :class:`CheckResult` of one check on objects from the caller's kernel."""
+    from .registry import CheckResult
+    check = get(assignment, name)
+
+    def fail(message: str, status: str = "error") -> CheckResult:
+        return CheckResult(assignment, name, 0.0, check.points, message, status)
+
+    reason = check.unavailable()
+    if reason:
+        return fail(reason, "unavailable")
+    if len(objects) != len(check.needs):
+        need = ", ".join(check.needs)
+        return fail(f"check({assignment!r}, {name!r}, ...) needs {len(check.needs)} object(s): {need}; "
+                    f"got {len(objects)}")
+    problem = integrity.tampering()
+    if problem:
+        return fail(problem, "tampered")
+    for label, obj in zip(check.needs, objects):
+        found = integrity.borrowed(label, obj)
+        for layer in getattr(obj, "layers", []) if not isinstance(obj, type) else []:
+            found = found or integrity.borrowed(f"{label}.layers", layer)
+        if found:
+            return fail(found, "borrowed")
+    cases = check.cases()
+    plan = {"needs": list(check.needs), "cases": [case.request() for case in cases]}
+    with _silenced():
+        raw = driver.run_check(dict(zip(check.needs, objects)), plan)
+        data = driver.outputs_packable(raw)
+    problem = integrity.tampering()  # student code may have patched numpy while it ran
+    if problem:
+        return fail(problem, "tampered")
+    try:
+        result = driver.unpack(data)
+    except (ValueError, KeyError, TypeError) as err:
+        return fail(f"the grader could not read what your code returned ({err})")
+    return judge(check, cases, result)
+
+
+def check(assignment: str, name: str, *objects) -> None:
+    """Run the check ``name`` of ``assignment`` on the student's objects (in the check's NEEDS order).
+
+    Returns None on full marks (printing one "✓" line); raises AssertionError with the feedback
+    otherwise, which nbgrader shows under the test cell.
+    """
+    result = run_in_kernel(assignment, name, objects)
+    if not result.passed:
+        score = f"[{result.score:g}/{result.max_score:g} points] "
+        raise AssertionError(score + result.message)
+    sys.stdout.write(f"{result.message} ({result.max_score:g} points)\n")
+    return None
