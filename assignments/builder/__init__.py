@@ -1,0 +1,4 @@
+"""The five assignments, in the lecture's order; each module's ``cells(lecture)`` lists its notebook."""
+from . import activations, gradients, layers
+
+ASSIGNMENTS = {module.ID: module for module in (gradients, layers, activations)}

@@ -1,0 +1,224 @@
+"""Assignment ``layers``: the Dense class (the three matrix rules) and the network's loops."""
+from __future__ import annotations
+
+from .cells import answer, scratch, setup_cell, test, text
+
+ID = "layers"
+
+DENSE = '''
+class Dense:
+    """A dense layer: every input connects to every neuron. One sample per column."""
+
+    def __init__(self, n_inputs, n_neurons):
+        """weights (n_neurons, n_inputs): small random numbers; biases (n_neurons, 1): zeros."""
+        ### BEGIN SOLUTION
+        self.weights = 0.1 * np.random.randn(n_neurons, n_inputs)
+        self.biases = np.zeros((n_neurons, 1))
+        ### END SOLUTION
+
+    def forward_pass(self, batch_inputs):
+        """Compute the values of this layer's neurons from the previous layer's values.
+
+        batch_inputs (n_inputs, batch) -> outputs (n_neurons, batch). Keep the inputs for backward.
+        """
+        ### BEGIN SOLUTION
+        self.inputs = batch_inputs
+        return np.dot(self.weights, batch_inputs) + self.biases
+        ### END SOLUTION
+
+    def backward_pass(self, dvalues):
+        """Push the gradient back through this layer: the lecture's three rules.
+
+        dvalues (n_neurons, batch): the loss's derivatives with respect to this layer's outputs.
+        Sets self.dweights (n_neurons, n_inputs), self.dbiases (n_neurons, 1) and
+        self.dinputs (n_inputs, batch), and returns self.dinputs.
+        """
+        ### BEGIN SOLUTION
+        self.dweights = np.dot(dvalues, self.inputs.T)
+        self.dbiases = np.sum(dvalues, axis=1, keepdims=True)
+        self.dinputs = np.dot(self.weights.T, dvalues)
+        return self.dinputs
+        ### END SOLUTION
+'''
+
+DENSE_MISTAKES = '''
+class Dense:
+    def __init__(self, n_inputs, n_neurons):
+        self.weights = 0.1 * np.random.randn(n_neurons, n_inputs)
+        self.biases = np.zeros((n_neurons, 1))
+
+    def forward_pass(self, batch_inputs):
+        self.inputs = batch_inputs
+        return np.dot(self.weights, batch_inputs) + self.biases
+
+    def backward_pass(self, dvalues):
+        self.dweights = np.dot(dvalues, self.inputs.T)
+        self.dbiases = np.mean(dvalues, axis=1, keepdims=True)  # averaged instead of summed
+        self.dinputs = np.dot(self.weights.T, dvalues)
+        return self.dinputs
+'''
+
+NETWORK = '''
+class Network:
+    """A network is a list of layers, run in order forward and in reverse backward."""
+
+    def __init__(self, layers):
+        self.layers = list(layers)
+
+    def forward_pass(self, batch_data):
+        """Pass the data through each layer in turn; return the last layer's outputs."""
+        ### BEGIN SOLUTION
+        input_data = batch_data
+        for layer in self.layers:
+            input_data = layer.forward_pass(input_data)
+        return input_data
+        ### END SOLUTION
+
+    def backward_pass(self, dvalues):
+        """Pass the gradient at the output back through the layers, last layer first.
+
+        Returns the d-values for the network's inputs.
+        """
+        ### BEGIN SOLUTION
+        grad = dvalues
+        for layer in reversed(self.layers):
+            grad = layer.backward_pass(grad)
+        return grad
+        ### END SOLUTION
+'''
+
+NETWORK_MISTAKES = '''
+class Network:
+    def __init__(self, layers):
+        self.layers = list(layers)
+
+    def forward_pass(self, batch_data):
+        input_data = batch_data
+        for layer in self.layers:
+            input_data = layer.forward_pass(input_data)
+        return input_data
+
+    def backward_pass(self, dvalues):
+        for layer in reversed(self.layers):
+            layer.backward_pass(dvalues)  # passes the same d-values to every layer
+        return dvalues
+'''
+
+
+def cells(lecture: dict) -> list:
+    return [
+        text("intro", r"""
+        # Assignment: layers — the `Dense` class and the network
+
+        In Example 3 we worked backward from the right and found that each layer's gradient comes
+        from three matrix operations. With $\ell$ the loss, a layer's **values** its inputs and
+        **d-values** the derivatives of $\ell$ with respect to its outputs:
+
+        * **d-values** (for the layer before) = weightsᵀ · d-values
+        * **d-weights** = d-values · valuesᵀ
+        * **d-biases** = d-values (summed over the batch)
+
+        **Batching.** The values of the layers are matrices instead of vectors: one sample per
+        **column**, so inputs have shape `(n_inputs, batch)` and d-values are matrices too. d-biases are
+        then the row sums of the d-values, and d-weights is a matrix times a matrix — both add up the
+        samples' contributions.
+
+        You will write the `Dense` layer class and the `Network` class with `forward_pass` and
+        `backward_pass`, the names used in the lecture's code. Run the cells from top to bottom.
+        """),
+        setup_cell("""
+        import json
+
+        import numpy as np
+        """),
+        text("dense_text", r"""
+        ## The `Dense` layer
+
+        `weights` has shape `(n_neurons, n_inputs)` (row $j$ holds the weights into neuron $j$), `biases`
+        has shape `(n_neurons, 1)`, and `forward_pass` computes `weights · inputs + biases`. In Example 3
+        the hidden layer's weights are $\begin{bmatrix} w_1 & w_4 \\ w_2 & w_5 \\ w_3 & w_6 \end{bmatrix}$.
+
+        `forward_pass` must remember its inputs: `backward_pass` needs them for the d-weights.
+        """),
+        answer("dense", DENSE, mistake=DENSE_MISTAKES),
+        test(ID, "dense_init", 2, """
+        layer = defined("Dense")(3, 4)
+        expect("Dense(3, 4).weights shape", np.shape(layer.weights), [4, 3])
+        expect("Dense(3, 4).biases shape", np.shape(layer.biases), [4, 1])
+        assert np.std(layer.weights) > 0, "The weights should start as small random numbers, not all equal."
+        print("\\u2713 the weights are random")
+        """, "Dense"),
+        test(ID, "dense_forward", 4, """
+        Dense = defined("Dense")
+        ex = lecture["example3"]
+        hidden, output = Dense(2, 3), Dense(3, 2)
+        for layer, spec in ((hidden, ex["layers"][0]), (output, ex["layers"][1])):
+            layer.weights, layer.biases = np.array(spec["weights"]), np.array(spec["biases"])
+        u = attempt("Dense.forward_pass", hidden.forward_pass, np.array(ex["inputs"]))
+        expect("hidden values u on Example 3", u, ex["forward"]["hidden"], shape=True)
+        expect("outputs on Example 3", output.forward_pass(u), ex["forward"]["outputs"], shape=True)
+        ex = lecture["example2"]
+        neuron = Dense(3, 1)
+        neuron.weights, neuron.biases = np.array(ex["layers"][0]["weights"]), np.array(ex["layers"][0]["biases"])
+        expect("outputs on Example 2 (a batch of three columns)", neuron.forward_pass(np.array(ex["inputs"])),
+               ex["forward"]["outputs"], shape=True)
+        """, "Dense"),
+        test(ID, "dense_backward", 8, """
+        Dense = defined("Dense")
+        ex = lecture["example3"]
+        hidden, output = Dense(2, 3), Dense(3, 2)
+        for layer, spec in ((hidden, ex["layers"][0]), (output, ex["layers"][1])):
+            layer.weights, layer.biases = np.array(spec["weights"]), np.array(spec["biases"])
+        output.forward_pass(hidden.forward_pass(np.array(ex["inputs"])))
+        dvalues = attempt("Dense.backward_pass", output.backward_pass, np.array(ex["backward"]["doutputs"]))
+        want = ex["backward"]["layers"]
+        expect("output layer d-weights on Example 3", output.dweights, want[1]["dweights"], shape=True)
+        expect("output layer d-biases on Example 3", output.dbiases, want[1]["dbiases"], shape=True)
+        expect("d-values for the hidden layer (returned)", dvalues, want[1]["dinputs"], shape=True)
+        hidden.backward_pass(dvalues)
+        expect("hidden layer d-weights on Example 3", hidden.dweights, want[0]["dweights"], shape=True)
+        expect("hidden layer d-biases on Example 3", hidden.dbiases, want[0]["dbiases"], shape=True)
+        ex = lecture["example2"]
+        neuron = Dense(3, 1)
+        neuron.weights, neuron.biases = np.array(ex["layers"][0]["weights"]), np.array(ex["layers"][0]["biases"])
+        neuron.forward_pass(np.array(ex["inputs"]))
+        neuron.backward_pass(np.array(ex["backward"]["doutputs"]))
+        expect("d-weights on Example 2 (summed over the batch)", neuron.dweights,
+               ex["backward"]["layers"][0]["dweights"], shape=True)
+        expect("d-biases on Example 2 (summed over the batch)", neuron.dbiases,
+               ex["backward"]["layers"][0]["dbiases"], shape=True)
+        """, "Dense"),
+        text("network_text", r"""
+        ## The network
+
+        Pass it all through in a forward pass, then compute the gradients going backward: the network
+        keeps a list `layers`; `forward_pass` feeds each layer's outputs to the next, and `backward_pass`
+        feeds each layer's returned d-values to the layer before it, in reverse order.
+        """),
+        answer("network", NETWORK, mistake=NETWORK_MISTAKES),
+        test(ID, "network_forward", 3, """
+        Dense, Network = defined("Dense"), defined("Network")
+        ex = lecture["example3"]
+        layers = [Dense(2, 3), Dense(3, 2)]
+        for layer, spec in zip(layers, ex["layers"]):
+            layer.weights, layer.biases = np.array(spec["weights"]), np.array(spec["biases"])
+        network = Network(layers)
+        expect("Network.layers", len(network.layers), 2)
+        outputs = attempt("Network.forward_pass", network.forward_pass, np.array(ex["inputs"]))
+        expect("network outputs on Example 3", outputs, ex["forward"]["outputs"], shape=True)
+        """, "Network, Dense"),
+        test(ID, "network_backward", 3, """
+        Dense, Network = defined("Dense"), defined("Network")
+        ex = lecture["example3"]
+        layers = [Dense(2, 3), Dense(3, 2)]
+        for layer, spec in zip(layers, ex["layers"]):
+            layer.weights, layer.biases = np.array(spec["weights"]), np.array(spec["biases"])
+        network = Network(layers)
+        network.forward_pass(np.array(ex["inputs"]))
+        attempt("Network.backward_pass", network.backward_pass, np.array(ex["backward"]["doutputs"]))
+        for name, layer, want in zip(("hidden", "output"), layers, ex["backward"]["layers"]):
+            expect(f"{name} layer d-weights after Network.backward_pass", layer.dweights, want["dweights"], shape=True)
+            expect(f"{name} layer d-biases after Network.backward_pass", layer.dbiases, want["dbiases"], shape=True)
+        """, "Network, Dense"),
+        scratch("scratch", "# Space for your own experiments (not graded)."),
+    ]
