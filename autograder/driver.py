@@ -30,7 +30,7 @@ def _encode(value, arrays: list, depth: int = 0):
     if isinstance(value, Missing):
         return {"__missing__": True}
     if value is None or isinstance(value, (bool, str)):
-        return value[:2000] if isinstance(value, str) else value
+        return value
     if isinstance(value, int) and not isinstance(value, bool):
         return value if abs(value) < 2 ** 53 else float(value)
     if isinstance(value, float):

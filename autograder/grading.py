@@ -1,0 +1,119 @@
+"""Grade one submission in the sandbox and report it (a table, Gradescope's results.json)."""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .registry import CheckResult, checks_for, judge
+from .sandbox import Limits, run_submission
+from .submission import SubmissionError, cells_to_run
+
+#: Per-assignment limits: the bike-sharing notebook trains a network in its cells.
+LIMITS = {"bike_sharing": Limits(cells_timeout=600, check_timeout=60, cpu_seconds=1200, memory_mb=4096)}
+
+
+@dataclass
+class Report:
+    assignment: str
+    submission: str
+    results: list[CheckResult] = field(default_factory=list)
+    error: str | None = None   # the submission could not be graded at all
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return round(sum(r.score for r in self.results), 2)
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(c.points for c in checks_for(self.assignment)))
+
+    def scores(self) -> dict[str, float]:
+        return {r.name: r.score for r in self.results}
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data.update(score=self.score, max_score=self.max_score)
+        return data
+
+
+def _extras(assignment: str) -> dict:
+    if assignment != "bike_sharing":
+        return {}
+    from reference.paths import DATA_DIR
+    return {"preload": ("pandas",), "extra_read": (str(DATA_DIR.resolve()),)}
+
+
+def grade_cells(assignment: str, cells: list[tuple[str, str]], *, limits: Limits | None = None,
+                notes: list[str] | None = None, submission: str = "") -> Report:
+    """Run ``cells`` in the sandbox, drive every check, and judge the outputs here."""
+    started = time.monotonic()
+    checks = checks_for(assignment)
+    report = Report(assignment, submission, notes=list(notes or []))
+    runnable = {c.name: c.cases() for c in checks if not c.unavailable()}
+    plan = [{"name": c.name, "needs": list(c.needs), "cases": [k.request() for k in runnable[c.name]]}
+            for c in checks if c.name in runnable]
+    run = run_submission(cells, plan, limits=limits or LIMITS.get(assignment, Limits()), **_extras(assignment))
+    cell_notes = [f"cell {name} raised {err.get('__error__')}: {err.get('message', '')}"[:300]
+                  for name, err in run.cell_errors[:2] if isinstance(err, dict)]
+    for check in checks:
+        reason = check.unavailable()
+        if reason:
+            report.results.append(CheckResult(assignment, check.name, 0.0, check.points, reason, "unavailable"))
+            continue
+        if run.failure:
+            report.results.append(CheckResult(assignment, check.name, 0.0, check.points, run.failure, "error"))
+            continue
+        result = run.results.get(check.name)
+        if isinstance(result, dict) and "missing" in result and cell_notes:
+            result = {**result, "note": "(" + "; ".join(cell_notes) + ")"}
+        report.results.append(judge(check, runnable[check.name], result))
+    report.seconds = round(time.monotonic() - started, 3)
+    return report
+
+
+def grade_file(assignment: str, submission: str | Path, *, source_dir: str | Path | None = None,
+               limits: Limits | None = None) -> Report:
+    """Grade a .ipynb or .py file; a broken file gives a report with ``error`` set (and zero points)."""
+    try:
+        cells, notes = cells_to_run(submission, assignment, source_dir)
+    except SubmissionError as err:
+        report = Report(assignment, str(submission), error=str(err))
+        report.results = [CheckResult(assignment, c.name, 0.0, c.points, f"not graded: {err}", "error")
+                          for c in checks_for(assignment)]
+        return report
+    return grade_cells(assignment, cells, limits=limits, notes=notes, submission=str(submission))
+
+
+def gradescope_json(report: Report) -> dict:
+    """Gradescope's results.json: score, execution_time, output and one test per check."""
+    output = report.error or " ".join(report.notes) or ""
+    return {
+        "score": report.score,
+        "execution_time": report.seconds,
+        "output": output,
+        "tests": [{"name": f"{r.assignment}/{r.name}", "score": r.score, "max_score": r.max_score,
+                   "output": r.message, "status": "passed" if r.passed else "failed"} for r in report.results],
+    }
+
+
+def table(report: Report) -> str:
+    """A plain-text table of the checks with points and feedback."""
+    lines = [f"{report.assignment}: {report.submission}"]
+    if report.error:
+        lines.append(f"  ERROR: {report.error}")
+    lines += [f"  {n}" for n in report.notes]
+    width = max((len(r.name) for r in report.results), default=10)
+    for r in report.results:
+        first, *rest = r.message.splitlines() or [""]
+        lines.append(f"  {r.name:<{width}}  {r.score:>5g}/{r.max_score:<3g} {first}")
+        lines += [f"  {'':<{width}}  {'':>9} {line}" for line in rest]
+    lines.append(f"  {'total':<{width}}  {report.score:>5g}/{report.max_score:g}")
+    return "\n".join(lines)
+
+
+def write_json(report: Report, path: str | Path) -> None:
+    Path(path).write_text(json.dumps(gradescope_json(report), indent=2), encoding="utf-8")

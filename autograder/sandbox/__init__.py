@@ -1,0 +1,208 @@
+"""Run a submission in a sandboxed child process and collect its (untrusted) outputs.
+
+One child per submission runs all the checks. The parent enforces a wall-clock deadline per stage
+(the cells, then each check) by killing the child's whole process group; when a check hangs or the
+child dies, that check scores 0 and a fresh child runs the remaining checks.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import resource
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import driver
+
+CHILD = Path(__file__).with_name("child.py")
+DRIVER = Path(driver.__file__).resolve()
+
+
+@dataclass
+class Limits:
+    """Resource limits for one child. Times are seconds of wall clock; memory and files in MB."""
+
+    cells_timeout: float = 30.0
+    check_timeout: float = 10.0
+    cpu_seconds: int = 120
+    memory_mb: int = 2048
+    file_mb: int = 16
+    max_output_mb: int = 256
+
+
+@dataclass
+class SandboxRun:
+    results: dict = field(default_factory=dict)      # check name -> decoded driver result
+    cell_errors: list = field(default_factory=list)  # [cell name, error record]
+    failure: str | None = None                       # why nothing could run (e.g. the cells timed out)
+    seconds: float = 0.0
+
+
+def _package_dir(name: str) -> str | None:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return os.path.realpath(list(spec.submodule_search_locations)[0])
+
+
+def _roots(tmp: str, extra_read: list[str]) -> tuple[list[str], list[str]]:
+    paths = sysconfig.get_paths()
+    read = {tmp, sys.prefix, sys.base_prefix, sys.exec_prefix, "/usr/share/zoneinfo", "/etc/localtime",
+            *(paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths),
+            *extra_read}
+    import numpy
+    read.add(os.path.dirname(os.path.dirname(numpy.__file__)))
+    denied = [d for d in (_package_dir("reference"), _package_dir("autograder")) if d]
+    return sorted(os.path.realpath(r) for r in read), denied
+
+
+def _limit(limits: Limits):
+    def apply() -> None:
+        mb = 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * mb, limits.memory_mb * mb))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_mb * mb, limits.file_mb * mb))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if os.geteuid() != 0:  # root ignores RLIMIT_NPROC; the audit hook still refuses fork/exec
+            resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+    return apply
+
+
+def _env(tmp: str) -> dict:
+    return {"PATH": "/usr/bin:/bin", "HOME": tmp, "TMPDIR": tmp, "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "MPLBACKEND": "Agg", "MPLCONFIGDIR": tmp, "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+class _Child:
+    """One child process and the framed messages it streams back."""
+
+    def __init__(self, request: dict, tmp: str, limits: Limits) -> None:
+        self.limits = limits
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-B", str(CHILD), str(DRIVER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, cwd=tmp, env=_env(tmp), start_new_session=True,
+            preexec_fn=_limit(limits), close_fds=True)
+        try:
+            self.proc.stdin.write(driver.pack(request))
+            self.proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        os.set_blocking(self.proc.stdout.fileno(), False)
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(self.proc.stdout, selectors.EVENT_READ)
+        self.buffer = bytearray()
+        self.received = 0
+
+    def next_message(self, deadline: float):
+        """The next message; "timeout" when the deadline passes, "eof" when the child is gone."""
+        while True:
+            if len(self.buffer) >= 8:
+                size = int.from_bytes(self.buffer[:8], "little")
+                if size > self.limits.max_output_mb * 1024 * 1024:
+                    return "garbled"
+                if len(self.buffer) >= 8 + size:
+                    payload = bytes(self.buffer[8:8 + size])
+                    del self.buffer[:8 + size]
+                    try:
+                        return driver.unpack(payload)
+                    except Exception:  # noqa: BLE001 - untrusted bytes
+                        return "garbled"
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return "timeout"
+            if not self.selector.select(remaining):
+                continue
+            chunk = self.proc.stdout.read(1 << 20)
+            if chunk == b"" or chunk is None and self.proc.poll() is not None:
+                return "eof"
+            if chunk:
+                self.received += len(chunk)
+                if self.received > self.limits.max_output_mb * 1024 * 1024:
+                    return "garbled"
+                self.buffer += chunk
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.proc.wait()
+        self.selector.close()
+        self.proc.stdout.close()
+
+
+def run_submission(cells: list[tuple[str, str]], checks: list[dict], *, limits: Limits | None = None,
+                   preload: tuple[str, ...] = (), extra_read: tuple[str, ...] = ()) -> SandboxRun:
+    """Run ``cells`` then each check's driver plan in sandboxed children; return what came back."""
+    limits = limits or Limits()
+    started = time.monotonic()
+    run = SandboxRun()
+    pending = [c for c in checks]
+    tmp = os.path.realpath(tempfile.mkdtemp(prefix="nncourse-"))
+    read_roots, denied_roots = _roots(tmp, list(extra_read))
+    try:
+        for _attempt in range(len(checks) + 1):
+            if not pending:
+                break
+            os.chmod(tmp, 0o700)
+            request = {"tmp": tmp, "read_roots": read_roots, "denied_roots": denied_roots, "cells": cells,
+                       "checks": pending, "preload": list(preload)}
+            child = _Child(request, tmp, limits)
+            stage, cell = "cells", None
+            deadline = time.monotonic() + limits.cells_timeout
+            outcome = None
+            while True:
+                message = child.next_message(deadline)
+                if isinstance(message, str):
+                    outcome = message
+                    break
+                if not isinstance(message, dict):
+                    outcome = "garbled"
+                    break
+                event = message.get("event")
+                if event == "cell":
+                    cell = str(message.get("name"))
+                elif event == "cells":
+                    run.cell_errors = message.get("errors") if isinstance(message.get("errors"), list) else []
+                    stage = "checks"
+                elif event == "start":
+                    stage, deadline = str(message.get("check")), time.monotonic() + limits.check_timeout
+                elif event == "result":
+                    name = message.get("check")
+                    if any(c["name"] == name for c in pending):
+                        run.results[name] = message.get("result")
+                        pending = [c for c in pending if c["name"] != name]
+                    stage = "checks"
+                elif event == "done":
+                    break
+            child.kill()
+            if outcome is None:
+                break
+            why = {"timeout": "did not finish in time (an endless loop?)",
+                   "eof": "ended the grader's process (sys.exit at top level is fine, but os._exit(), a crash "
+                          "or running out of memory is not)",
+                   "garbled": "sent something the grader could not read"}[outcome]
+            if stage == "cells":
+                limit = f" (limit {limits.cells_timeout:g} s)" if outcome == "timeout" else ""
+                run.failure = f"Your notebook's code {why}{limit}, while running cell {cell}."
+                break
+            if stage == "checks":  # died between checks: charge the next one
+                stage = pending[0]["name"] if pending else None
+            if stage is not None:
+                limit = f" (limit {limits.check_timeout:g} s)" if outcome == "timeout" else ""
+                run.results[stage] = {"failure": f"Your code {why}{limit} during this check.",
+                                      "status": "timeout" if outcome == "timeout" else "error"}
+                pending = [c for c in pending if c["name"] != stage]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    run.seconds = time.monotonic() - started
+    return run

@@ -1,0 +1,117 @@
+"""Turn a submission (.ipynb or .py) into the code cells to run.
+
+From a notebook only the answer cells (nbgrader ``solution: true``, grade_id ``answer_*``) are
+taken; every other code cell comes from the course's SOURCE notebook, and test cells are never run,
+so edited or deleted test cells change nothing.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class SubmissionError(ValueError):
+    """The submission cannot be graded (not a notebook, answer cells deleted or duplicated, ...)."""
+
+
+def source_notebook(assignment: str, source_dir: str | Path | None = None) -> Path:
+    """assignments/source/<id>/<id>.ipynb, or under ``source_dir`` / $NNCOURSE_SOURCE_DIR."""
+    base = Path(source_dir or os.environ.get("NNCOURSE_SOURCE_DIR") or REPO / "assignments" / "source")
+    return base / assignment / f"{assignment}.ipynb"
+
+
+def _nbgrader(cell: dict) -> dict:
+    meta = cell.get("metadata") if isinstance(cell, dict) else None
+    nb = meta.get("nbgrader") if isinstance(meta, dict) else None
+    return nb if isinstance(nb, dict) else {}
+
+
+def is_answer(cell: dict) -> bool:
+    return cell.get("cell_type") == "code" and bool(_nbgrader(cell).get("solution"))
+
+
+def is_test(cell: dict) -> bool:
+    nb = _nbgrader(cell)
+    return bool(nb.get("grade")) and not nb.get("solution") or str(nb.get("grade_id", "")).startswith("test_")
+
+
+def _text(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+_MAGIC = re.compile(r"^(\s*)([%!].*)$")
+
+
+def strip_magics(source: str) -> str:
+    """IPython-only lines (``%matplotlib inline``, ``!pip ...``) become comments; cell magics drop the cell."""
+    if source.lstrip().startswith("%%"):
+        return ""
+    return "\n".join(_MAGIC.sub(r"\1pass  # \2", line) for line in source.splitlines())
+
+
+def read_notebook(path: Path) -> list[dict]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise SubmissionError(f"{path.name} is not a text file, so not a notebook") from None
+    except json.JSONDecodeError as err:
+        raise SubmissionError(f"{path.name} is not a valid notebook: invalid JSON at line {err.lineno}, "
+                              f"column {err.colno} ({err.msg})") from None
+    cells = data.get("cells") if isinstance(data, dict) else None
+    if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
+        raise SubmissionError(f"{path.name} is not a notebook: it has no list of cells")
+    return cells
+
+
+def answers(cells: list[dict], name: str) -> dict[str, str]:
+    """grade_id -> source of each answer cell; duplicates are an error."""
+    found: dict[str, str] = {}
+    for cell in cells:
+        if is_answer(cell):
+            grade_id = str(_nbgrader(cell).get("grade_id", ""))
+            if grade_id in found:
+                raise SubmissionError(f"{name} has the answer cell {grade_id!r} twice (a copied cell?); keep one")
+            found[grade_id] = _text(cell)
+    return found
+
+
+def cells_to_run(submission: str | Path, assignment: str, source_dir: str | Path | None = None
+                 ) -> tuple[list[tuple[str, str]], list[str]]:
+    """(cells as (name, code), notes for the feedback) for a submission of ``assignment``."""
+    path = Path(submission)
+    if not path.is_file():
+        raise SubmissionError(f"no submission file at {path}")
+    if path.suffix == ".py":
+        try:
+            return [(path.name, path.read_text(encoding="utf-8"))], []
+        except UnicodeDecodeError:
+            raise SubmissionError(f"{path.name} is not a UTF-8 text file") from None
+    if path.suffix != ".ipynb":
+        raise SubmissionError(f"{path.name}: submit a .ipynb notebook or a .py file")
+    submitted = answers(read_notebook(path), path.name)
+    source = source_notebook(assignment, source_dir)
+    notes = []
+    if not source.is_file():
+        notes.append(f"(the course's source notebook {source} was not found, so the submission's own "
+                     f"non-test cells were run)")
+        template = [c for c in read_notebook(path) if c.get("cell_type") == "code" and not is_test(c)]
+        return [(str(_nbgrader(c).get("grade_id") or f"cell {i + 1}"), strip_magics(_text(c)))
+                for i, c in enumerate(template)], notes
+    expected = answers(read_notebook(source), source.name)
+    missing = [g for g in expected if g not in submitted]
+    if missing:
+        raise SubmissionError(f"{path.name} lacks the answer cell(s) {', '.join(missing)} (deleted, or their "
+                              f"nbgrader metadata removed?); restore them from the released notebook")
+    cells = []
+    for i, cell in enumerate(read_notebook(source)):
+        if cell.get("cell_type") != "code" or is_test(cell):
+            continue
+        grade_id = str(_nbgrader(cell).get("grade_id") or f"cell {i + 1}")
+        code = submitted[grade_id] if is_answer(cell) else _text(cell)
+        cells.append((grade_id, strip_magics(code)))
+    return cells, notes
