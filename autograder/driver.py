@@ -17,7 +17,7 @@ import traceback
 import numpy as np
 
 MAX_MESSAGE = 256 * 1024 * 1024  # bytes; larger answers are refused
-MAX_ITEMS = 10_000  # list/dict entries encoded per container
+MAX_ITEMS = 1_000_000  # list/dict entries encoded per container
 MAX_DEPTH = 12
 _NUMERIC_KINDS = "biuf"
 
@@ -292,7 +292,7 @@ def _frame_from(encoded):
     import pandas as pd
     frame = pd.DataFrame({c: v for c, v in zip(encoded["columns"], encoded["values"])})
     if "dteday" in frame:
-        frame["dteday"] = frame["dteday"].astype(str)
+        frame["dteday"] = pd.to_datetime(frame["dteday"])
     return frame
 
 

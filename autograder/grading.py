@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .registry import CheckResult, checks_for, judge
 from .sandbox import Limits, run_submission
-from .submission import SubmissionError, cells_to_run
+from .submission import SubmissionError, cells_to_run, source_notebook
 
 #: Per-assignment limits: the bike-sharing notebook trains a network in its cells.
 LIMITS = {"bike_sharing": Limits(cells_timeout=600, check_timeout=60, cpu_seconds=1200, memory_mb=4096)}
@@ -40,15 +40,21 @@ class Report:
         return data
 
 
-def _extras(assignment: str) -> dict:
-    if assignment != "bike_sharing":
-        return {}
+def _extras(assignment: str, source_dir=None) -> dict:
+    """Preloaded modules and the data files a notebook reads from its own folder."""
     from reference.paths import DATA_DIR
-    return {"preload": ("pandas",), "extra_read": (str(DATA_DIR.resolve()),)}
+    files = {"worked_examples.json": str(DATA_DIR / "worked_examples.json")}
+    folder = source_notebook(assignment, source_dir).parent
+    if folder.is_dir():
+        files.update({p.name: str(p) for p in folder.iterdir() if p.is_file() and p.suffix != ".ipynb"})
+    if assignment != "bike_sharing":
+        return {"files": files}
+    files.setdefault("hour.csv", str(DATA_DIR / "hour.csv"))
+    return {"preload": ("pandas",), "files": files}
 
 
 def grade_cells(assignment: str, cells: list[tuple[str, str]], *, limits: Limits | None = None,
-                notes: list[str] | None = None, submission: str = "") -> Report:
+                notes: list[str] | None = None, submission: str = "", source_dir=None) -> Report:
     """Run ``cells`` in the sandbox, drive every check, and judge the outputs here."""
     started = time.monotonic()
     checks = checks_for(assignment)
@@ -56,9 +62,11 @@ def grade_cells(assignment: str, cells: list[tuple[str, str]], *, limits: Limits
     runnable = {c.name: c.cases() for c in checks if not c.unavailable()}
     plan = [{"name": c.name, "needs": list(c.needs), "cases": [k.request() for k in runnable[c.name]]}
             for c in checks if c.name in runnable]
-    run = run_submission(cells, plan, limits=limits or LIMITS.get(assignment, Limits()), **_extras(assignment))
+    run = run_submission(cells, plan, limits=limits or LIMITS.get(assignment, Limits()),
+                         **_extras(assignment, source_dir))
     cell_notes = [f"cell {name} raised {err.get('__error__')}: {err.get('message', '')}"[:300]
-                  for name, err in run.cell_errors[:2] if isinstance(err, dict)]
+                  for name, err in run.cell_errors[:3] if isinstance(err, dict)]
+    report.notes += [f"Note: {n}" for n in cell_notes]
     for check in checks:
         reason = check.unavailable()
         if reason:
@@ -85,7 +93,8 @@ def grade_file(assignment: str, submission: str | Path, *, source_dir: str | Pat
         report.results = [CheckResult(assignment, c.name, 0.0, c.points, f"not graded: {err}", "error")
                           for c in checks_for(assignment)]
         return report
-    return grade_cells(assignment, cells, limits=limits, notes=notes, submission=str(submission))
+    return grade_cells(assignment, cells, limits=limits, notes=notes, submission=str(submission),
+                       source_dir=source_dir)
 
 
 def gradescope_json(report: Report) -> dict:

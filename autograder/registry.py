@@ -140,6 +140,8 @@ def judge_case(case: Case, outputs: dict) -> tuple[float, list[str]]:
             value, problem = follow(outputs, part.path, part.what or "the result")
             verdicts.append(problem or compare(part.label, value, part.expected, **part.options))
     wrong = [v for v in verdicts if v]
+    if hasattr(verdicts, "fraction"):  # a judge that gives partial credit itself
+        return float(verdicts.fraction), wrong
     return (1 - len(wrong) / len(verdicts)) if verdicts else 1.0, wrong
 
 

@@ -141,8 +141,12 @@ class _Child:
 
 
 def run_submission(cells: list[tuple[str, str]], checks: list[dict], *, limits: Limits | None = None,
-                   preload: tuple[str, ...] = (), extra_read: tuple[str, ...] = ()) -> SandboxRun:
-    """Run ``cells`` then each check's driver plan in sandboxed children; return what came back."""
+                   preload: tuple[str, ...] = (), extra_read: tuple[str, ...] = (),
+                   files: dict[str, str] | None = None) -> SandboxRun:
+    """Run ``cells`` then each check's driver plan in sandboxed children; return what came back.
+
+    ``files`` (name -> path) are copied into the child's working folder first (data the notebook reads).
+    """
     limits = limits or Limits()
     started = time.monotonic()
     run = SandboxRun()
@@ -150,6 +154,8 @@ def run_submission(cells: list[tuple[str, str]], checks: list[dict], *, limits: 
     tmp = os.path.realpath(tempfile.mkdtemp(prefix="nncourse-"))
     read_roots, denied_roots = _roots(tmp, list(extra_read))
     try:
+        for name, path in (files or {}).items():
+            shutil.copyfile(path, os.path.join(tmp, name))
         for _attempt in range(len(checks) + 1):
             if not pending:
                 break
