@@ -157,7 +157,7 @@ def cells(lecture: dict) -> list:
         Losses have `forward_pass(predictions, targets)` (returns the loss) and `backward_pass()`
         (returns the d-values of the predictions). One sample per column, as always.
         """),
-        setup_cell("""
+        *setup_cell("""
         import json
 
         import numpy as np

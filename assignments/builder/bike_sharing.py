@@ -289,10 +289,10 @@ def cells(lecture: dict) -> list:
         * `weekday` 0 is Sunday; `weathersit` 1 is clear … 4 is heavy rain.
         * Some hours are missing (no rentals were recorded), so a day can have fewer than 24 rows.
         """),
-        setup_cell("""
-        import matplotlib.pyplot as plt
+        *setup_cell("""
         import numpy as np
         import pandas as pd
+        import matplotlib.pyplot as plt
         """, with_lecture=False),
         given("constants", CONSTANTS),
         text("load_text", "## Load and explore\n\nRead `hour.csv` (next to this notebook) with pandas."),

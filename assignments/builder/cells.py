@@ -130,7 +130,9 @@ with open("worked_examples.json", encoding="utf-8") as file:
 '''
 
 
-def setup_cell(imports: str, *, with_lecture: bool = True):
-    """Imports, the lecture's numbers and the feedback helpers (read-only)."""
-    head = [_clean(imports)] + ([_clean(LECTURE_JSON)] if with_lecture else [])
-    return given("setup", "\n\n".join(head) + "\n\n\n" + _clean(HELPERS))
+def setup_cell(imports: str, *, with_lecture: bool = True) -> list:
+    """Read-only cells: the imports and feedback helpers, then (if used) the lecture's numbers."""
+    cells = [given("setup", _clean(imports) + "\n\n\n" + _clean(HELPERS))]
+    if with_lecture:
+        cells.append(given("lecture", LECTURE_JSON))
+    return cells

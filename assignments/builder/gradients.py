@@ -34,11 +34,11 @@ def cells(lecture: dict) -> list:
         Run the cells from top to bottom. Each test cell checks your answer against the lecture's numbers
         and tells you what to fix. Write your code only where it says `# YOUR CODE HERE`.
         """),
-        setup_cell("""
+        *setup_cell("""
         import json
 
-        import matplotlib.pyplot as plt
         import numpy as np
+        import matplotlib.pyplot as plt
         """),
         text("example1_text", rf"""
         ## Example 1 — one neuron, one sample, no activation function

@@ -126,7 +126,7 @@ def cells(lecture: dict) -> list:
         You will write the `Dense` layer class and the `Network` class with `forward_pass` and
         `backward_pass`, the names used in the lecture's code. Run the cells from top to bottom.
         """),
-        setup_cell("""
+        *setup_cell("""
         import json
 
         import numpy as np

@@ -225,12 +225,12 @@ def cells(lecture: dict) -> list:
         First paste your `Dense`, `ReLU`, `Network` and `MeanSquaredError` classes from the earlier
         assignments into the first answer cell (with `forward_pass` / `backward_pass` as before).
         """),
-        setup_cell("""
+        *setup_cell("""
         import json
         from types import SimpleNamespace
 
-        import matplotlib.pyplot as plt
         import numpy as np
+        import matplotlib.pyplot as plt
         """),
         answer("classes", "# Paste your Dense, ReLU, Network and MeanSquaredError classes here.\n"
                           "### BEGIN SOLUTION" + CLASSES + "### END SOLUTION"),
