@@ -6,7 +6,7 @@ from typing import Iterator
 
 import numpy as np
 
-from ._validate import as_batch
+from ._validate import as_batch, check_finite
 
 
 class MiniBatches:
@@ -22,13 +22,23 @@ class MiniBatches:
         self.targets = np.asarray(targets)
         n = self.inputs.shape[1]
         if self.targets.ndim not in (1, 2) or self.targets.shape[-1] != n:
+            hint = ""
+            if self.targets.ndim == 2 and self.targets.shape[0] == n:
+                hint = f" It looks like one sample per row: pass targets.T (shape {self.targets.shape[::-1]})."
             raise ValueError(f"MiniBatches: inputs have {n} samples (columns, shape {self.inputs.shape}) "
-                             f"but targets have shape {self.targets.shape}; targets need {n} columns")
+                             f"but targets have shape {self.targets.shape}; targets need {n} columns.{hint}")
+        if self.targets.dtype.kind not in "fiub":
+            raise TypeError(f"MiniBatches: targets must be numeric, got dtype {self.targets.dtype}")
+        check_finite(self.inputs, "inputs", "MiniBatches")
+        check_finite(self.targets, "targets", "MiniBatches")
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"MiniBatches: batch_size must be a positive whole number, got {batch_size!r}")
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.rng = np.random.default_rng(seed)
+        # One sample per row, made once, so that every epoch's shuffle gathers contiguous rows.
+        self._input_rows = np.ascontiguousarray(self.inputs.T)
+        self._target_rows = np.ascontiguousarray(self.targets.T)
 
     @property
     def n_samples(self) -> int:
@@ -40,10 +50,11 @@ class MiniBatches:
     def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         n = self.n_samples
         order = self.rng.permutation(n) if self.shuffle else np.arange(n)
-        # Gather the whole epoch once (one copy), laid out so that each batch is a contiguous view:
-        # rows of the transposed gather are samples, so its transpose has contiguous columns.
-        inputs = self.inputs.T[order].T
-        targets = self.targets[order] if self.targets.ndim == 1 else self.targets.T[order].T
+        # Gather the whole epoch once (one copy per epoch, not one per batch). Gathering whole rows
+        # of the sample-per-row copy is a fast contiguous copy; its transpose is back in the lecture's
+        # layout, and each batch is a contiguous block of it (a view, no copy).
+        inputs = np.take(self._input_rows, order, axis=0).T
+        targets = np.take(self._target_rows, order, axis=0).T
         for start in range(0, n, self.batch_size):
             stop = start + self.batch_size
             yield inputs[:, start:stop], targets[..., start:stop]

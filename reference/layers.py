@@ -34,6 +34,8 @@ class Dense:
     def from_arrays(cls, weights, biases) -> "Dense":
         """A layer with given parameters; ``biases`` may be 1-D (it becomes a column)."""
         weights = np.array(weights, ndmin=2)
+        if weights.ndim != 2:
+            raise ValueError(f"Dense.from_arrays: weights must be 2-D (n_neurons, n_inputs), got shape {weights.shape}")
         biases = np.array(biases).reshape(-1, 1)
         # Keep float32/float64 as given; anything else (ints, lists) becomes float64.
         dtype = weights.dtype if weights.dtype.kind == "f" else np.float64
@@ -56,29 +58,34 @@ class Dense:
     def forward_pass(self, batch_inputs: np.ndarray) -> np.ndarray:
         """Outputs ``(n_neurons, batch)`` from inputs ``(n_inputs, batch)``; keeps the inputs for backward."""
         batch_inputs = as_batch(batch_inputs, "inputs", self.name)
-        check_rows(batch_inputs, self.weights.shape[1], "inputs", self.name)
+        check_rows(batch_inputs, self.weights.shape[1], "inputs", self.name,
+                   f" the weights have shape {self.weights.shape}, so the")
         check_finite(batch_inputs, "inputs", self.name)
         self.inputs = batch_inputs
         outputs = np.dot(self.weights, batch_inputs)
         outputs += self.biases  # in place: one allocation per pass
         return outputs
 
-    def backward_pass(self, dvalues: np.ndarray) -> np.ndarray:
+    def backward_pass(self, dvalues: np.ndarray, *, compute_dinputs: bool = True) -> np.ndarray | None:
         """The lecture's three rules; returns the d-values for the layer before.
 
         d-weights = d-values · inputsᵀ, d-biases = d-values summed over the batch,
         d-inputs = weightsᵀ · d-values.
+
+        ``compute_dinputs=False`` skips the d-inputs (``dinputs`` becomes None): training does that
+        for the first layer, whose d-inputs would be the gradient of the data, which nothing uses.
         """
         inputs = getattr(self, "inputs", None)
         if inputs is None:
             raise RuntimeError(f"{self.name}: call forward_pass before backward_pass")
         dvalues = as_batch(dvalues, "dvalues", self.name)
         if dvalues.shape != (self.weights.shape[0], inputs.shape[1]):
+            hint = " (transposed?)" if dvalues.shape[::-1] == (self.weights.shape[0], inputs.shape[1]) else ""
             raise ValueError(f"{self.name}: dvalues have shape {dvalues.shape}, expected "
-                             f"{(self.weights.shape[0], inputs.shape[1])} (n_neurons, batch)")
+                             f"{(self.weights.shape[0], inputs.shape[1])} (n_neurons, batch){hint}")
         self.dweights = np.dot(dvalues, inputs.T)
         self.dbiases = np.sum(dvalues, axis=1, keepdims=True)
-        self.dinputs = np.dot(self.weights.T, dvalues)
+        self.dinputs = np.dot(self.weights.T, dvalues) if compute_dinputs else None
         return self.dinputs
 
     def __repr__(self) -> str:

@@ -47,25 +47,36 @@ class MeanSquaredError(_Loss):
         return self.dinputs
 
 
-def _one_hot(targets, n_classes: int, batch: int, who: str) -> np.ndarray:
+def _one_hot(targets, n_classes: int, batch: int, who: str, dtype=np.float64) -> np.ndarray:
     """Targets as one-hot ``(n_classes, batch)``; accepts class indices ``(batch,)`` or one-hot."""
     targets = np.asarray(targets)
+    if targets.dtype.kind not in "fiub":
+        raise TypeError(f"{who}: targets must be class indices or one-hot numbers, got dtype {targets.dtype}")
     if targets.ndim == 1:
         if targets.shape[0] != batch:
             raise ValueError(f"{who}: {batch} samples but {targets.shape[0]} class indices")
         if targets.dtype.kind not in "iu" and not np.all(targets == np.round(targets)):
             raise ValueError(f"{who}: class indices must be whole numbers, got {targets[:5]}")
         idx = targets.astype(int)
-        if idx.min(initial=0) < 0 or idx.max(initial=0) >= n_classes:
-            raise ValueError(f"{who}: class indices must lie in 0..{n_classes - 1}, got {idx.min()}..{idx.max()}")
-        one_hot = np.zeros((n_classes, batch))
+        bad = np.flatnonzero((idx < 0) | (idx >= n_classes))
+        if bad.size:
+            raise ValueError(f"{who}: class indices must lie in 0..{n_classes - 1} ({n_classes} classes, the rows "
+                             f"of the predictions), got {idx[bad[0]]} for sample {bad[0]}")
+        one_hot = np.zeros((n_classes, batch), dtype=dtype)
         one_hot[idx, np.arange(batch)] = 1.0
         return one_hot
     if targets.shape != (n_classes, batch):
         hint = " (transposed?)" if targets.shape == (batch, n_classes) else ""
+        if targets.ndim == 2 and targets.shape == (1, batch) and n_classes != 1:
+            hint = " (for class indices pass a 1-D array: targets.ravel())"
         raise ValueError(f"{who}: one-hot targets have shape {targets.shape}, expected "
                          f"{(n_classes, batch)} (classes, batch){hint}")
-    return targets.astype(float)
+    return targets.astype(dtype, copy=False)
+
+
+def _float(values: np.ndarray):
+    """The float type to compute in: the predictions' own, or float64 for integer predictions."""
+    return values.dtype if values.dtype.kind == "f" else np.float64
 
 
 class CategoricalCrossEntropy(_Loss):
@@ -79,7 +90,7 @@ class CategoricalCrossEntropy(_Loss):
         who = "CategoricalCrossEntropy"
         predictions = as_batch(predictions, "predictions", who)
         check_finite(predictions, "predictions", who)
-        self.targets = _one_hot(targets, *predictions.shape, who)
+        self.targets = _one_hot(targets, *predictions.shape, who, _float(predictions))
         self.predictions = np.clip(predictions, CLIP, 1 - CLIP)
         return float(-np.sum(self.targets * np.log(self.predictions)) / predictions.shape[1])
 
@@ -101,7 +112,7 @@ class SoftmaxCrossEntropy(_Loss):
         logits = as_batch(predictions, "logits", who)
         check_finite(logits, "logits", who)
         self.outputs = softmax(logits)
-        self.targets = _one_hot(targets, *logits.shape, who)
+        self.targets = _one_hot(targets, *logits.shape, who, _float(logits))
         self.predictions = logits
         clipped = np.clip(self.outputs, CLIP, 1 - CLIP)
         return float(-np.sum(self.targets * np.log(clipped)) / logits.shape[1])

@@ -24,6 +24,8 @@ class Network:
             if after.n_inputs != before.n_neurons:
                 raise ValueError(f"Network: {before!r} gives {before.n_neurons} values but the next "
                                  f"layer {after!r} expects {after.n_inputs}")
+        if not layers:
+            raise ValueError("Network: needs at least one layer")
         self.layers = layers
 
     @classmethod
@@ -52,16 +54,33 @@ class Network:
     def forward_pass(self, batch_inputs: np.ndarray) -> np.ndarray:
         """Outputs ``(n_outputs, batch)`` for inputs ``(n_inputs, batch)``."""
         values = batch_inputs
-        for layer in self.layers:
-            values = layer.forward_pass(values)
+        for i, layer in enumerate(self.layers):
+            try:
+                values = layer.forward_pass(values)
+            except (ValueError, TypeError) as err:
+                _name_layer(err, i)
+                raise
         return values
 
-    def backward_pass(self, dvalues: np.ndarray) -> np.ndarray:
-        """Push the loss's d-values back through every layer; returns the d-values of the inputs."""
+    def backward_pass(self, dvalues: np.ndarray, *, compute_dinputs: bool = True) -> np.ndarray | None:
+        """Push the loss's d-values back through every layer; returns the d-values of the inputs.
+
+        ``compute_dinputs=False`` (what ``fit`` uses) lets a first ``Dense`` layer skip its
+        d-inputs, the gradient of the data, which training never needs; it then returns None.
+        """
         grad = dvalues
-        for layer in reversed(self.layers):
+        for layer in reversed(self.layers[1:]):
             grad = layer.backward_pass(grad)
-        return grad
+        first = self.layers[0]
+        if compute_dinputs or not isinstance(first, Dense):
+            return first.backward_pass(grad)
+        return first.backward_pass(grad, compute_dinputs=False)
 
     def __repr__(self) -> str:
         return "Network([" + ", ".join(map(repr, self.layers)) + "])"
+
+
+def _name_layer(err: Exception, index: int) -> None:
+    """Prefix a layer's error message with its position in the network (same exception, same type)."""
+    if err.args and isinstance(err.args[0], str) and not err.args[0].startswith("Network layer"):
+        err.args = (f"Network layer {index}, {err.args[0]}",) + err.args[1:]

@@ -5,6 +5,8 @@ Updates happen in place, so the network's arrays keep their identity and dtype.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -54,6 +56,15 @@ class Optimizer:
         return f"{type(self).__name__}({params})"
 
 
+def _descend(param, grad, cache, scratch, learning_rate: float, epsilon: float) -> None:
+    """param -= learning_rate * grad / (√cache + ε), in place, using ``scratch`` for the step."""
+    np.sqrt(cache, out=scratch)
+    scratch += epsilon
+    np.divide(grad, scratch, out=scratch)
+    scratch *= learning_rate
+    param -= scratch
+
+
 class SGD(Optimizer):
     """Stochastic gradient descent, with optional momentum.
 
@@ -86,7 +97,7 @@ class SGD(Optimizer):
                 velocity -= learning_rate * grad
                 param += velocity
             else:
-                param -= learning_rate * grad
+                param -= learning_rate * grad  # one small temporary; the parameter is updated in place
 
 
 class Adagrad(Optimizer):
@@ -104,11 +115,12 @@ class Adagrad(Optimizer):
 
     def _update(self, layer, state, learning_rate):
         for param, grad, key in self._pairs(layer):
-            cache = state.get(key)
-            if cache is None:
-                cache = state[key] = np.zeros_like(param)
-            cache += grad * grad
-            param -= learning_rate * grad / (np.sqrt(cache) + self.epsilon)
+            if key not in state:
+                state[key] = (np.zeros_like(param), np.empty_like(param))
+            cache, scratch = state[key]
+            np.multiply(grad, grad, out=scratch)
+            cache += scratch
+            _descend(param, grad, cache, scratch, learning_rate, self.epsilon)
 
 
 class RMSprop(Optimizer):
@@ -129,12 +141,14 @@ class RMSprop(Optimizer):
 
     def _update(self, layer, state, learning_rate):
         for param, grad, key in self._pairs(layer):
-            cache = state.get(key)
-            if cache is None:
-                cache = state[key] = np.zeros_like(param)
+            if key not in state:
+                state[key] = (np.zeros_like(param), np.empty_like(param))
+            cache, scratch = state[key]
+            np.multiply(grad, grad, out=scratch)
+            scratch *= 1 - self.rho
             cache *= self.rho
-            cache += (1 - self.rho) * grad * grad
-            param -= learning_rate * grad / (np.sqrt(cache) + self.epsilon)
+            cache += scratch
+            _descend(param, grad, cache, scratch, learning_rate, self.epsilon)
 
 
 class Adam(Optimizer):
@@ -159,8 +173,9 @@ class Adam(Optimizer):
         t = self.iterations + 1
         # Fold both bias corrections into one step size: η·√(1-β₂ᵗ)/(1-β₁ᵗ) · m / (√v + ε√(1-β₂ᵗ)).
         c1, c2 = 1 - self.beta1 ** t, 1 - self.beta2 ** t
-        step = learning_rate * np.sqrt(c2) / c1
-        eps = self.epsilon * np.sqrt(c2)
+        # Python floats (not numpy float64 scalars) keep float32 parameters' arithmetic in float32.
+        step = learning_rate * math.sqrt(c2) / c1
+        eps = self.epsilon * math.sqrt(c2)
         for param, grad, key in self._pairs(layer):
             if key not in state:
                 state[key] = (np.zeros_like(param), np.zeros_like(param), np.empty_like(param))

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.auto import tqdm
 
+from ._validate import NonFiniteError, as_batch, check_finite
 from .batching import MiniBatches
+from .network import Network
 
 
 @dataclass
@@ -26,34 +28,63 @@ def fit(network, loss, optimizer, inputs: np.ndarray, targets: np.ndarray, *, ep
     """Train ``network`` in place and return its :class:`History`.
 
     ``validation`` is ``(inputs, targets)`` in the same layout, scored after every epoch.
-    If the loss becomes NaN or inf, training stops with a warning that says where, and the
+    The data are checked once up front (shapes, NaN/inf). If training diverges (the loss or a
+    layer's values become NaN or inf), training stops with a warning that says where, and the
     history so far is returned (the reason is in ``history.stopped``).
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive whole number, got {epochs!r}")
     batches = MiniBatches(inputs, targets, batch_size, seed=seed)
+    if validation is not None:
+        validation = _checked_validation(validation)
+    # The first layer's d-inputs (the gradient of the data) are never used: the reference's Network skips them.
+    backward_options = {"compute_dinputs": False} if isinstance(network, Network) else {}
     history = History()
     bar = tqdm(range(epochs), desc="training", unit="epoch", disable=not progress, leave=False)
-    for epoch in bar:
-        total = 0.0
-        for b, (batch_inputs, batch_targets) in enumerate(batches):
-            value = loss.forward_pass(network.forward_pass(batch_inputs), batch_targets)
-            if not math.isfinite(value):
-                history.stopped = (f"the training loss became {value} in epoch {epoch + 1}, batch {b + 1}; "
-                                   f"training stopped. Try a smaller learning rate "
-                                   f"(now {getattr(optimizer, 'learning_rate', '?')}) or scale the inputs.")
-                warnings.warn(history.stopped, RuntimeWarning, stacklevel=2)
-                bar.close()
-                return history
-            network.backward_pass(loss.backward_pass())
-            optimizer.step(network)
-            total += value * batch_inputs.shape[1]
-        history.loss.append(total / batches.n_samples)
-        postfix = {"loss": f"{history.loss[-1]:.4g}"}
-        if validation is not None:
-            val_inputs, val_targets = validation
-            history.val_loss.append(loss.forward_pass(network.forward_pass(val_inputs), val_targets))
-            postfix["val_loss"] = f"{history.val_loss[-1]:.4g}"
-        bar.set_postfix(postfix)
-    bar.close()
+    where = ""
+    try:
+        for epoch in bar:
+            total = 0.0
+            for b, (batch_inputs, batch_targets) in enumerate(batches):
+                where = f"epoch {epoch + 1}, batch {b + 1}"
+                value = loss.forward_pass(network.forward_pass(batch_inputs), batch_targets)
+                if not math.isfinite(value):
+                    raise NonFiniteError(f"the training loss became {value}")
+                network.backward_pass(loss.backward_pass(), **backward_options)
+                optimizer.step(network)
+                total += value * batch_inputs.shape[1]
+            history.loss.append(total / batches.n_samples)
+            postfix = {"loss": f"{history.loss[-1]:.4g}"}
+            if validation is not None:
+                where = f"epoch {epoch + 1}, validation"
+                val_inputs, val_targets = validation
+                value = loss.forward_pass(network.forward_pass(val_inputs), val_targets)
+                if not math.isfinite(value):
+                    raise NonFiniteError(f"the validation loss became {value}")
+                history.val_loss.append(value)
+                postfix["val_loss"] = f"{value:.4g}"
+            bar.set_postfix(postfix)
+    except NonFiniteError as err:
+        # The data were checked up front, so a NaN/inf here means training diverged.
+        history.stopped = (f"{err} ({where}); training stopped. Try a smaller learning rate "
+                           f"(now {getattr(optimizer, 'learning_rate', '?')}) or scale the inputs.")
+        warnings.warn(history.stopped, RuntimeWarning, stacklevel=2)
+    finally:
+        bar.close()
     return history
+
+
+def _checked_validation(validation) -> tuple[np.ndarray, np.ndarray]:
+    """Validation data as arrays, with NaN/inf reported now rather than mistaken for divergence later."""
+    try:
+        val_inputs, val_targets = validation
+    except (TypeError, ValueError):
+        raise TypeError("fit: validation must be a pair (inputs, targets)") from None
+    val_inputs = as_batch(val_inputs, "validation inputs", "fit")
+    val_targets = np.asarray(val_targets)
+    if val_targets.shape[-1:] != val_inputs.shape[1:]:
+        raise ValueError(f"fit: validation inputs have shape {val_inputs.shape} but validation targets have "
+                         f"shape {val_targets.shape}; targets need {val_inputs.shape[1]} columns")
+    check_finite(val_inputs, "validation inputs", "fit")
+    check_finite(val_targets, "validation targets", "fit")
+    return val_inputs, val_targets
