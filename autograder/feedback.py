@@ -101,6 +101,10 @@ def compare(name: str, got, expected, *, rtol: float = RTOL, want: str = "array"
         if array.ndim == 2 and array.shape == expected.shape[::-1]:
             return (f"`{name}` has shape {got_s} where {want_s} was expected: a missing (or extra) "
                     f"transpose. In the lecture's layout samples are columns")
+        if expected.ndim == 2 and expected.shape[1] == 1 and expected.shape[0] > 1 and (
+                array.shape[-1] != expected.shape[0] and (array.ndim == 1 or array.shape[0] == 1)):
+            return (f"`{name}` has shape {got_s} where {want_s} was expected: it looks like a sum over the wrong "
+                    f"axis; sum over the batch (axis=1, keepdims=True)")
         if array.size == expected.size:
             same = close(array.reshape(expected.shape), expected, rtol)
             hint = " The numbers are right" if same else ""
@@ -136,16 +140,14 @@ def compare(name: str, got, expected, *, rtol: float = RTOL, want: str = "array"
             f"tolerance {rtol:g})")
 
 
-def error_text(error: dict, call: str) -> str:
+def error_text(error: dict) -> str:
     """An exception raised by student code, as one kind sentence."""
     kind, message, where = error.get("__error__"), error.get("message", ""), error.get("where", "")
     at = f" (in {where})" if where else ""
     if kind == "NotImplementedError":
-        return f"{call}: not implemented yet (the stub still raises NotImplementedError){at}"
+        return f"not implemented yet: the code still raises NotImplementedError{at}"
     if kind == "SystemExit":
-        return f"{call} called sys.exit(); please remove it{at}"
-    if kind == "PermissionError" and "nncourse sandbox" in message:
-        return f"{call}: {message}{at}"
+        return f"the code called sys.exit(); please remove it{at}"
     if kind == "MemoryError":
-        return f"{call} ran out of memory{at}"
-    return f"{call} raised {kind}: {message}{at}"
+        return f"the code ran out of memory{at}"
+    return f"the code raised {kind}: {message}{at}"

@@ -131,7 +131,7 @@ def _kind(value) -> str:
 def judge_case(case: Case, outputs: dict) -> tuple[float, list[str]]:
     """(fraction of the case's parts that are right, messages for the wrong ones)."""
     if "__error__" in outputs:
-        return 0.0, [error_text(outputs, case.call)]
+        return 0.0, [error_text(outputs)]
     if case.judge is not None:
         verdicts = case.judge(outputs)
     else:

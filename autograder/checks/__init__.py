@@ -12,6 +12,9 @@ def values(rng: np.random.Generator, *shape: int, low: float = 0.1, high: float 
 
 
 def shp(array) -> str:
+    """A shape for the feedback; a single number is shown as itself."""
+    if np.ndim(array) == 0:
+        return f"= {float(array):.4g}"
     return shape_text(np.shape(array))
 
 

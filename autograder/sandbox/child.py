@@ -9,6 +9,7 @@ processes, sockets and ctypes. Everything it sends is plain data, framed as 8-by
 import builtins
 import importlib.util
 import io
+import linecache
 import os
 import sys
 
@@ -146,8 +147,10 @@ def main():
     errors = []
     for name, source in request["cells"]:
         send({"event": "cell", "name": name})
+        filename = f"<cell {name}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         try:
-            exec(compile(source, f"<cell {name}>", "exec"), namespace)  # noqa: S102 - this is the sandbox
+            exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - this is the sandbox
         except BaseException as err:  # noqa: BLE001 - sys.exit, KeyboardInterrupt, anything
             errors.append([name, driver.describe_error(err)])
     send({"event": "cells", "errors": errors})
