@@ -117,7 +117,7 @@ def compare(name: str, got, expected, *, rtol: float = RTOL, want: str = "array"
     if close(array, expected, rtol):
         return None
     if np.any(expected != 0) and close(array, -expected, rtol):
-        return f"`{name}` has the right size but the wrong sign: a sign error (check the order of ŷ - y)"
+        return f"`{name}` has the right size but the wrong sign: a sign error"
     if batch and batch > 1 and np.any(expected != 0):
         if close(array, expected * batch, rtol):
             return (f"`{name}` is exactly {batch} times too large ({batch} is the batch size): it looks like "

@@ -121,7 +121,7 @@ def _split_cases(rng):
         result = out.get("result")
         if not isinstance(result, (tuple, list)) or len(result) != 3:
             return [f"split_by_date returned {type_text(result)}; expected (train, validation, test)"]
-        for name, got, want in zip(names, result, parts):
+        for name, got, want in list(zip(names, result, parts))[::-1]:  # the test days first
             frame, problem = _frame(got, f"the {name} part")
             if problem:
                 return [problem]
