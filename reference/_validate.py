@@ -9,7 +9,14 @@ import numpy as np
 
 
 class NonFiniteError(ValueError):
-    """A NaN or inf where a number was expected (``fit`` turns one in hidden values into an early stop)."""
+    """A NaN or inf where a number was expected (``fit`` turns one in hidden values into an early stop).
+
+    ``what`` is the short description (where the bad value is), without advice.
+    """
+
+    def __init__(self, message: str, what: str | None = None) -> None:
+        super().__init__(message)
+        self.what = what or message
 
 
 def as_batch(values, name: str, who: str) -> np.ndarray:
@@ -52,10 +59,8 @@ def check_finite(values: np.ndarray, name: str, who: str) -> None:
     if values.dtype.kind != "f" or np.isfinite(values).all():
         return
     bad = np.argwhere(~np.isfinite(values))[0]
-    raise NonFiniteError(
-        f"{who}: {name} contain {values[tuple(bad)]} at index {tuple(int(i) for i in bad)} "
-        f"(NaN or inf); check the data or lower the learning rate."
-    )
+    what = f"{who}: {name} contain {values[tuple(bad)]} at index {tuple(int(i) for i in bad)}"
+    raise NonFiniteError(f"{what} (NaN or inf); check the data or lower the learning rate.", what)
 
 
 def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str, who: str) -> None:

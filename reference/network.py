@@ -84,3 +84,5 @@ def _name_layer(err: Exception, index: int) -> None:
     """Prefix a layer's error message with its position in the network (same exception, same type)."""
     if err.args and isinstance(err.args[0], str) and not err.args[0].startswith("Network layer"):
         err.args = (f"Network layer {index}, {err.args[0]}",) + err.args[1:]
+        if hasattr(err, "what"):
+            err.what = f"Network layer {index}, {err.what}"

@@ -66,7 +66,7 @@ def fit(network, loss, optimizer, inputs: np.ndarray, targets: np.ndarray, *, ep
             bar.set_postfix(postfix)
     except NonFiniteError as err:
         # The data were checked up front, so a NaN/inf here means training diverged.
-        history.stopped = (f"{err} ({where}); training stopped. Try a smaller learning rate "
+        history.stopped = (f"training stopped in {where}: {err.what}. Try a smaller learning rate "
                            f"(now {getattr(optimizer, 'learning_rate', '?')}) or scale the inputs.")
         warnings.warn(history.stopped, RuntimeWarning, stacklevel=2)
     finally:
