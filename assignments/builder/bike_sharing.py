@@ -322,6 +322,7 @@ def cells(lecture: dict) -> list:
         """),
         answer("prepare_features", PREPARE),
         test(ID, "prepare_features", 5, """
+        hourly = attempt("load_hourly", defined("load_hourly"))
         data = attempt("prepare_features", defined("prepare_features"), hourly)
         expected = ["dteday", *FEATURE_COLUMNS, *TARGET_COLUMNS]
         missing = [c for c in expected if c not in data.columns]
@@ -344,7 +345,8 @@ def cells(lecture: dict) -> list:
         """),
         answer("split_by_date", SPLIT, mistake=MISTAKES["split_by_date"]),
         test(ID, "split_by_date", 3, """
-        data = prepare_features(hourly)
+        hourly = attempt("load_hourly", defined("load_hourly"))
+        data = attempt("prepare_features", defined("prepare_features"), hourly)
         parts = attempt("split_by_date", defined("split_by_date"), data)
         assert len(parts) == 3, "split_by_date should return (train, validation, test)"
         train, validation, test = parts
@@ -366,7 +368,9 @@ def cells(lecture: dict) -> list:
         """),
         answer("standardise", STANDARDISE, mistake=MISTAKES["standardise"]),
         test(ID, "standardise", 4, """
-        train, validation, test = split_by_date(prepare_features(hourly))
+        hourly = attempt("load_hourly", defined("load_hourly"))
+        data = attempt("prepare_features", defined("prepare_features"), hourly)
+        train, validation, test = attempt("split_by_date", defined("split_by_date"), data)
         result = attempt("standardise", defined("standardise"), train, validation, test)
         assert len(result) == 4, "standardise should return (train, validation, test, scaling)"
         scaled_train, scaled_validation, scaled_test, scaling = result

@@ -142,7 +142,7 @@ def cells(lecture: dict) -> list:
         """),
         answer("dense", DENSE, mistake=DENSE_MISTAKES),
         test(ID, "dense_init", 2, """
-        layer = defined("Dense")(3, 4)
+        layer = attempt("Dense(3, 4)", defined("Dense"), 3, 4)
         expect("Dense(3, 4).weights shape", np.shape(layer.weights), [4, 3])
         expect("Dense(3, 4).biases shape", np.shape(layer.biases), [4, 1])
         assert np.std(layer.weights) > 0, "The weights should start as small random numbers, not all equal."
@@ -150,6 +150,7 @@ def cells(lecture: dict) -> list:
         """, "Dense"),
         test(ID, "dense_forward", 4, """
         Dense = defined("Dense")
+        attempt("Dense(2, 3)", Dense, 2, 3)
         ex = lecture["example3"]
         hidden, output = Dense(2, 3), Dense(3, 2)
         for layer, spec in ((hidden, ex["layers"][0]), (output, ex["layers"][1])):
@@ -165,6 +166,7 @@ def cells(lecture: dict) -> list:
         """, "Dense"),
         test(ID, "dense_backward", 8, """
         Dense = defined("Dense")
+        attempt("Dense(2, 3)", Dense, 2, 3)
         ex = lecture["example3"]
         hidden, output = Dense(2, 3), Dense(3, 2)
         for layer, spec in ((hidden, ex["layers"][0]), (output, ex["layers"][1])):
@@ -198,6 +200,7 @@ def cells(lecture: dict) -> list:
         answer("network", NETWORK, mistake=NETWORK_MISTAKES),
         test(ID, "network_forward", 3, """
         Dense, Network = defined("Dense"), defined("Network")
+        attempt("Dense(2, 3)", Dense, 2, 3)
         ex = lecture["example3"]
         layers = [Dense(2, 3), Dense(3, 2)]
         for layer, spec in zip(layers, ex["layers"]):
@@ -209,6 +212,7 @@ def cells(lecture: dict) -> list:
         """, "Network, Dense"),
         test(ID, "network_backward", 3, """
         Dense, Network = defined("Dense"), defined("Network")
+        attempt("Dense(2, 3)", Dense, 2, 3)
         ex = lecture["example3"]
         layers = [Dense(2, 3), Dense(3, 2)]
         for layer, spec in zip(layers, ex["layers"]):
