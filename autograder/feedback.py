@@ -54,8 +54,10 @@ def _numeric(got, name: str, want: str) -> tuple[np.ndarray | None, str | None]:
     """``got`` as a float array, or a message saying why it is not usable."""
     if isinstance(got, Missing):
         return None, f"`{name}` was not set"
-    if got is None:
+    if got is None and want == "array":
         return None, f"`{name}` is None: did the code forget to return (or store) it?"
+    if got is None:
+        return None, f"`{name}` is still empty (None): fill in your number(s)"
     if isinstance(got, Opaque) or isinstance(got, (str, dict)):
         return None, f"`{name}` is {type_text(got)}; expected numbers"
     if want == "array" and isinstance(got, (list, tuple)):

@@ -43,6 +43,7 @@ class Case:
     call: str                  # what was called, for the feedback
     parts: list[Part] = field(default_factory=list)
     judge: Callable[[dict], list[str | None]] | None = None  # custom: one message (None = ok) per part
+    hint: str = ""  # added to the feedback when the student's code raised an exception
 
     def request(self) -> dict:
         return {"op": self.op, "args": self.args}
@@ -131,7 +132,8 @@ def _kind(value) -> str:
 def judge_case(case: Case, outputs: dict) -> tuple[float, list[str]]:
     """(fraction of the case's parts that are right, messages for the wrong ones)."""
     if "__error__" in outputs:
-        return 0.0, [error_text(outputs)]
+        hint = f" {case.hint}" if case.hint and outputs["__error__"] != "NotImplementedError" else ""
+        return 0.0, [error_text(outputs) + hint]
     if case.judge is not None:
         verdicts = case.judge(outputs)
     else:

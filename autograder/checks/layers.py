@@ -162,7 +162,8 @@ def _network_backward_cases(rng):
         parts.append(Part("the value backward_pass returned", ("returned",), dinputs))
         cases.append(Case(label, "network_backward", {"weights": ws, "biases": bs, "inputs": x, "dvalues": dv},
                           f"{_net_text(ws)}: forward_pass(inputs {shp(x)}), backward_pass(dvalues {shp(dv)})",
-                          parts))
+                          parts, hint="(Does backward_pass run the layers in reverse order, passing each "
+                                      "layer's returned d-values to the layer before?)"))
     return cases
 
 
