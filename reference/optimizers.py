@@ -2,6 +2,12 @@
 
 All share learning-rate decay: η_t = η / (1 + decay · t), t = steps taken so far.
 Updates happen in place, so the network's arrays keep their identity and dtype.
+
+How a step runs: the gradients of all layers are copied into one flat vector, the optimizer's rule
+computes the change of every parameter on flat vectors (one numpy call per operation instead of one
+per operation *and* array: this matters for small networks), and each weight and bias is then moved
+by its part of that change. The rule itself is written once per optimizer, in ``_change``, as the
+formula of its docstring.
 """
 from __future__ import annotations
 
@@ -11,7 +17,10 @@ import numpy as np
 
 
 class Optimizer:
-    """Base class: keeps per-layer state and the step counter; subclasses define ``_update``."""
+    """Base class: the step counter, learning-rate decay, and the flat state; subclasses define ``_change``."""
+
+    #: names of the state vectors a rule keeps per parameter (moving averages, caches); all start at 0
+    state_names: tuple[str, ...] = ()
 
     def __init__(self, learning_rate: float, decay: float = 0.0) -> None:
         if not learning_rate > 0:
@@ -21,7 +30,7 @@ class Optimizer:
         self.learning_rate = float(learning_rate)
         self.decay = float(decay)
         self.iterations = 0
-        self._states: dict[int, tuple[object, dict]] = {}
+        self._flat: _FlatState | None = None
 
     @property
     def current_learning_rate(self) -> float:
@@ -30,39 +39,69 @@ class Optimizer:
     def step(self, layers) -> None:
         """Update every trainable layer from its ``dweights`` and ``dbiases``."""
         layers = getattr(layers, "trainable_layers", layers)
-        learning_rate = self.current_learning_rate
+        params, grads = [], []
         for layer in layers:
             if getattr(layer, "dweights", None) is None:
                 raise RuntimeError(f"{type(self).__name__}: {layer!r} has no dweights; "
                                    f"run backward_pass before step")
-            self._update(layer, self._state(layer), learning_rate)
+            for param, grad, name in ((layer.weights, layer.dweights, "weights"),
+                                      (layer.biases, layer.dbiases, "biases")):
+                if np.shape(grad) != param.shape:
+                    raise ValueError(f"{type(self).__name__}: {layer!r} has {name} of shape {param.shape} "
+                                     f"but d-{name} of shape {np.shape(grad)}")
+                params.append(param)
+                grads.append(grad)
+        if not params:
+            raise ValueError(f"{type(self).__name__}: nothing to update (no trainable layers)")
+        flat = self._flat_state(params)
+        np.concatenate([np.ravel(grad) for grad in grads], out=flat.grad)
+        change = self._change(flat.grad, flat.state, flat.scratch, self.current_learning_rate)
+        for param, (start, stop) in zip(params, flat.slices):
+            param += change[start:stop].reshape(param.shape)
         self.iterations += 1
 
-    def _state(self, layer) -> dict:
-        entry = self._states.get(id(layer))
-        if entry is None or entry[0] is not layer:
-            entry = self._states[id(layer)] = (layer, {})
-        return entry[1]
+    def state(self, param: np.ndarray) -> dict[str, np.ndarray]:
+        """This optimizer's state for one weight or bias array (copies, shaped like it); {} if none yet."""
+        flat = self._flat
+        if flat is not None:
+            for p, (start, stop) in zip(flat.params, flat.slices):
+                if p is param:
+                    return {name: vector[start:stop].reshape(p.shape).copy() for name, vector in flat.state.items()}
+        return {}
 
-    @staticmethod
-    def _pairs(layer):
-        return ((layer.weights, layer.dweights, "weights"), (layer.biases, layer.dbiases, "biases"))
+    def _flat_state(self, params: list) -> "_FlatState":
+        flat = self._flat
+        if flat is None or len(flat.params) != len(params) or any(a is not b for a, b in zip(flat.params, params)):
+            flat = self._flat = _FlatState(params, self.state_names, previous=flat)
+        return flat
 
-    def _update(self, layer, state: dict, learning_rate: float) -> None:  # pragma: no cover
-        raise NotImplementedError
+    def _change(self, grad: np.ndarray, state: dict, scratch: np.ndarray, learning_rate: float) -> np.ndarray:
+        """The change to add to the flat parameters, from the flat gradient (may be written into ``scratch``)."""
+        raise NotImplementedError  # pragma: no cover
 
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v}" for k, v in vars(self).items() if not k.startswith("_") and k != "iterations")
         return f"{type(self).__name__}({params})"
 
 
-def _descend(param, grad, cache, scratch, learning_rate: float, epsilon: float) -> None:
-    """param -= learning_rate * grad / (√cache + ε), in place, using ``scratch`` for the step."""
-    np.sqrt(cache, out=scratch)
-    scratch += epsilon
-    np.divide(grad, scratch, out=scratch)
-    scratch *= learning_rate
-    param -= scratch
+class _FlatState:
+    """Flat vectors for the gradient, a scratch area and the rule's state, with each parameter's slice."""
+
+    def __init__(self, params: list, state_names: tuple[str, ...], previous: "_FlatState | None") -> None:
+        self.params = list(params)  # keeps them alive, so identity checks stay valid
+        stops = np.cumsum([p.size for p in params]).tolist()
+        self.slices = list(zip([0] + stops[:-1], stops))
+        dtype = np.result_type(*params)
+        dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
+        self.grad = np.empty(stops[-1], dtype)
+        self.scratch = np.empty(stops[-1], dtype)
+        self.state = {name: np.zeros(stops[-1], dtype) for name in state_names}
+        if previous is not None:  # the set of layers changed: carry over what is known of each parameter
+            for p, (start, stop) in zip(self.params, self.slices):
+                for q, (a, b) in zip(previous.params, previous.slices):
+                    if q is p:
+                        for name, vector in self.state.items():
+                            vector[start:stop] = previous.state[name][a:b]
 
 
 class SGD(Optimizer):
@@ -86,18 +125,15 @@ class SGD(Optimizer):
         if not 0 <= momentum < 1:
             raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum}")
         self.momentum = float(momentum)
+        self.state_names = ("velocity",) if self.momentum else ()
 
-    def _update(self, layer, state, learning_rate):
-        for param, grad, key in self._pairs(layer):
-            if self.momentum:
-                velocity = state.get(key)
-                if velocity is None:
-                    velocity = state[key] = np.zeros_like(param)
-                velocity *= self.momentum
-                velocity -= learning_rate * grad
-                param += velocity
-            else:
-                param -= learning_rate * grad  # one small temporary; the parameter is updated in place
+    def _change(self, grad, state, scratch, learning_rate):
+        if not self.momentum:
+            return np.multiply(grad, -learning_rate, out=scratch)  # -η g
+        velocity = state["velocity"]
+        velocity *= self.momentum
+        velocity -= np.multiply(grad, learning_rate, out=scratch)  # v ← μv - η g
+        return velocity
 
 
 class Adagrad(Optimizer):
@@ -109,18 +145,16 @@ class Adagrad(Optimizer):
     Defaults: learning_rate=0.01, epsilon=1e-10, decay=0 (as PyTorch's).
     """
 
+    state_names = ("cache",)
+
     def __init__(self, learning_rate: float = 0.01, epsilon: float = 1e-10, decay: float = 0.0) -> None:
         super().__init__(learning_rate, decay)
         self.epsilon = float(epsilon)
 
-    def _update(self, layer, state, learning_rate):
-        for param, grad, key in self._pairs(layer):
-            if key not in state:
-                state[key] = (np.zeros_like(param), np.empty_like(param))
-            cache, scratch = state[key]
-            np.multiply(grad, grad, out=scratch)
-            cache += scratch
-            _descend(param, grad, cache, scratch, learning_rate, self.epsilon)
+    def _change(self, grad, state, scratch, learning_rate):
+        cache = state["cache"]
+        cache += np.multiply(grad, grad, out=scratch)
+        return _scaled_step(grad, cache, scratch, learning_rate, self.epsilon)
 
 
 class RMSprop(Optimizer):
@@ -132,6 +166,8 @@ class RMSprop(Optimizer):
     Defaults: learning_rate=0.01, rho=0.99, epsilon=1e-8, decay=0 (PyTorch's alpha is ρ).
     """
 
+    state_names = ("cache",)
+
     def __init__(self, learning_rate: float = 0.01, rho: float = 0.99, epsilon: float = 1e-8,
                  decay: float = 0.0) -> None:
         super().__init__(learning_rate, decay)
@@ -139,16 +175,22 @@ class RMSprop(Optimizer):
             raise ValueError(f"RMSprop: rho must be in [0, 1), got {rho}")
         self.rho, self.epsilon = float(rho), float(epsilon)
 
-    def _update(self, layer, state, learning_rate):
-        for param, grad, key in self._pairs(layer):
-            if key not in state:
-                state[key] = (np.zeros_like(param), np.empty_like(param))
-            cache, scratch = state[key]
-            np.multiply(grad, grad, out=scratch)
-            scratch *= 1 - self.rho
-            cache *= self.rho
-            cache += scratch
-            _descend(param, grad, cache, scratch, learning_rate, self.epsilon)
+    def _change(self, grad, state, scratch, learning_rate):
+        cache = state["cache"]
+        cache *= self.rho
+        np.multiply(grad, grad, out=scratch)
+        scratch *= 1 - self.rho
+        cache += scratch
+        return _scaled_step(grad, cache, scratch, learning_rate, self.epsilon)
+
+
+def _scaled_step(grad, cache, scratch, learning_rate: float, epsilon: float) -> np.ndarray:
+    """-η g / (√c + ε), written into ``scratch``."""
+    np.sqrt(cache, out=scratch)
+    scratch += epsilon
+    np.divide(grad, scratch, out=scratch)
+    scratch *= -learning_rate
+    return scratch
 
 
 class Adam(Optimizer):
@@ -161,6 +203,8 @@ class Adam(Optimizer):
     Defaults: learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, decay=0 (as PyTorch's).
     """
 
+    state_names = ("m", "v")
+
     def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
                  epsilon: float = 1e-8, decay: float = 0.0) -> None:
         super().__init__(learning_rate, decay)
@@ -169,25 +213,20 @@ class Adam(Optimizer):
                 raise ValueError(f"Adam: {name} must be in [0, 1), got {beta}")
         self.beta1, self.beta2, self.epsilon = float(beta1), float(beta2), float(epsilon)
 
-    def _update(self, layer, state, learning_rate):
+    def _change(self, grad, state, scratch, learning_rate):
+        m, v = state["m"], state["v"]
+        m *= self.beta1
+        m += np.multiply(grad, 1 - self.beta1, out=scratch)
+        v *= self.beta2
+        np.multiply(grad, grad, out=scratch)
+        scratch *= 1 - self.beta2
+        v += scratch
+        # Both bias corrections folded into one step size (Python floats keep float32 in float32):
+        # η·m̂/(√v̂ + ε) = η·√(1-β₂ᵗ)/(1-β₁ᵗ) · m / (√v + ε·√(1-β₂ᵗ)).
         t = self.iterations + 1
-        # Fold both bias corrections into one step size: η·√(1-β₂ᵗ)/(1-β₁ᵗ) · m / (√v + ε√(1-β₂ᵗ)).
         c1, c2 = 1 - self.beta1 ** t, 1 - self.beta2 ** t
-        # Python floats (not numpy float64 scalars) keep float32 parameters' arithmetic in float32.
-        step = learning_rate * math.sqrt(c2) / c1
-        eps = self.epsilon * math.sqrt(c2)
-        for param, grad, key in self._pairs(layer):
-            if key not in state:
-                state[key] = (np.zeros_like(param), np.zeros_like(param), np.empty_like(param))
-            m, v, scratch = state[key]
-            m *= self.beta1
-            m += (1 - self.beta1) * grad
-            v *= self.beta2
-            np.multiply(grad, grad, out=scratch)
-            scratch *= 1 - self.beta2
-            v += scratch
-            np.sqrt(v, out=scratch)
-            scratch += eps
-            np.divide(m, scratch, out=scratch)
-            scratch *= step
-            param -= scratch
+        np.sqrt(v, out=scratch)
+        scratch += self.epsilon * math.sqrt(c2)
+        np.divide(m, scratch, out=scratch)
+        scratch *= -learning_rate * math.sqrt(c2) / c1
+        return scratch

@@ -144,15 +144,28 @@ def test_decay_follows_the_documented_schedule():
     assert optimizer.iterations == 3
 
 
-def test_state_is_per_layer_and_updates_are_in_place():
+def test_updates_are_in_place_and_state_follows_each_parameter():
     a, b = Dense(2, 3, seed=0), Dense(3, 1, seed=1)
     weights_before = a.weights
     for layer in (a, b):
         layer.dweights, layer.dbiases = np.ones_like(layer.weights), np.ones_like(layer.biases)
-    optimizer = Adam()
-    optimizer.step([a, b])
+    optimizer = SGD(0.1, momentum=0.5)
+    optimizer.step([a])
     assert a.weights is weights_before  # same array, moved in place
-    assert len(optimizer._states) == 2
+    np.testing.assert_allclose(optimizer.state(a.weights)["velocity"], -0.1)
+    assert optimizer.state(b.weights) == {}
+    optimizer.step([a, b])  # a new set of layers: a keeps its velocity, b starts from 0
+    np.testing.assert_allclose(optimizer.state(a.weights)["velocity"], 0.5 * -0.1 - 0.1)
+    np.testing.assert_allclose(optimizer.state(b.biases)["velocity"], -0.1)
+    assert a.weights is weights_before
+
+
+def test_gradient_shape_must_match_the_parameter():
+    layer = Dense(2, 3, seed=0)
+    layer.dweights, layer.dbiases = np.ones((2, 3)), np.ones((3, 1))
+    with pytest.raises(ValueError, match=r"Adam: Dense\(2 -> 3\) has weights of shape \(3, 2\) "
+                                         r"but d-weights of shape \(2, 3\)"):
+        Adam().step([layer])
 
 
 def test_float32_parameters_stay_float32():
