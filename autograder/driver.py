@@ -31,14 +31,14 @@ def _encode(value, arrays: list, depth: int = 0):
         return {"__missing__": True}
     if value is None or isinstance(value, (bool, str)):
         return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value if abs(value) < 2 ** 53 else float(value)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else {"__float__": repr(float(value))}
     if isinstance(value, np.generic):
         if value.dtype.kind in _NUMERIC_KINDS:
             return {"__np__": _encode(value.item(), arrays, depth + 1), "dtype": value.dtype.str}
         return {"__obj__": type(value).__name__, "repr": repr(value)[:200]}
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if abs(value) < 2 ** 53 else float(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {"__float__": repr(float(value))}
     if isinstance(value, np.ndarray):
         array = np.asarray(value).view(np.ndarray)
         if array.dtype.kind == "O":
