@@ -1,0 +1,126 @@
+"""Math written once, rendered twice: every fragment carries its LaTeX (Markdown) and Typst (PDF) form.
+
+Problem statements and worked solutions are lists of blocks; a block is a paragraph (a list of plain
+strings and ``M`` fragments) or a displayed equation (``Display``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence, Union
+
+from .bounds import as_fraction, is_exact
+
+
+@dataclass(frozen=True)
+class M:
+    """One math fragment: ``tex`` for Markdown/LaTeX, ``typ`` for Typst."""
+
+    tex: str
+    typ: str
+
+    def __add__(self, other: "M | str") -> "M":
+        other = _m(other)
+        return M(self.tex + other.tex, self.typ + other.typ)
+
+    def __radd__(self, other: str) -> "M":
+        return _m(other) + self
+
+
+def _m(x: "M | str") -> M:
+    return x if isinstance(x, M) else M(x, x)
+
+
+@dataclass(frozen=True)
+class Display:
+    """A displayed equation (one line)."""
+
+    math: M
+
+
+Paragraph = list  # of str | M
+Block = Union[Paragraph, Display]
+
+
+def join(parts: Iterable["M | str"], sep: "M | str" = ", ") -> M:
+    out = M("", "")
+    for i, part in enumerate(parts):
+        out = out + (sep if i else "") + part
+    return out
+
+
+def sym(name: str) -> M:
+    """Named symbols of the lecture."""
+    table = {
+        "L": M("L", "L"), "yhat": M(r"\hat{y}", "hat(y)"), "zhat": M(r"\hat{z}", "hat(z)"),
+        "sigma": M(r"\sigma", "sigma"), "eta": M(r"\eta", "eta"), "mu": M(r"\mu", "mu"),
+        "beta1": M(r"\beta_1", "beta_1"), "beta2": M(r"\beta_2", "beta_2"),
+        "eps": M(r"\varepsilon", "epsilon"), "cdot": M(r" \cdot ", " dot "),
+        "approx": M(r" \approx ", " approx "), "to": M(r" \to ", " -> "), "=": M(" = ", " = "),
+        "tanh": M(r"\tanh", "tanh"), "ln": M(r"\ln", "ln"), "sum": M(r"\sum", "sum"),
+    }
+    return table[name]
+
+
+def sub(base: str, index: "int | str") -> M:
+    """``base`` with a subscript: w₃ is ``sub("w", 3)``."""
+    return M(f"{base}_{{{index}}}", f"{base}_({index})")
+
+
+def hat(base: str, index: "int | str | None" = None) -> M:
+    if index is None:
+        return M(rf"\hat{{{base}}}", f"hat({base})")
+    return M(rf"\hat{{{base}}}_{{{index}}}", f"hat({base})_({index})")
+
+
+def partial(num: "M | str", den: "M | str") -> M:
+    num, den = _m(num), _m(den)
+    return M(rf"\frac{{\partial {num.tex}}}{{\partial {den.tex}}}", f"(partial {num.typ})/(partial {den.typ})")
+
+
+def text(words: str) -> M:
+    return M(rf"\text{{{words}}}", f"\"{words}\"")
+
+
+def num(value: float, exact: bool = True, digits: int = 4) -> M:
+    """A number as the student would write it: a short decimal, a fraction such as -4/3, or ≈ rounded."""
+    if exact and is_exact(value):
+        frac = as_fraction(value)
+        if 10**6 % frac.denominator == 0:
+            s = _decimal(frac)
+            return M(s, s)
+        sign = "-" if frac < 0 else ""
+        p, q = abs(frac.numerator), frac.denominator
+        return M(rf"{sign}\frac{{{p}}}{{{q}}}", f"{sign}{p}/{q}")
+    s = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+    return M(s, s)
+
+
+def pnum(value: float, exact: bool = True) -> M:
+    """``num`` wrapped in parentheses when negative (for products)."""
+    m = num(value, exact)
+    if m.tex.startswith("-"):
+        return M(rf"\left({m.tex}\right)", f"({m.typ})")
+    return m
+
+
+def _decimal(frac) -> str:
+    from decimal import Decimal
+
+    d = Decimal(frac.numerator) / Decimal(frac.denominator)
+    s = format(d.normalize(), "f")
+    return "0" if s in ("-0", "0") else s
+
+
+def vec(values: Sequence[float], exact: bool = True) -> M:
+    return M("(", "(") + join(num(v, exact) for v in values) + M(")", ")")
+
+
+def mat(rows: Sequence[Sequence[float]], exact: bool = True) -> M:
+    tex = r" \\ ".join(" & ".join(num(v, exact).tex for v in row) for row in rows)
+    typ = "; ".join(", ".join(num(v, exact).typ for v in row) for row in rows)
+    return M(rf"\begin{{pmatrix}} {tex} \end{{pmatrix}}", f"mat({typ})")
+
+
+def eq(*parts: "M | str") -> M:
+    """``a = b = c``."""
+    return join(parts, sym("="))
