@@ -1,0 +1,65 @@
+"""Network diagrams drawn with Typst primitives (no Typst packages: they would need the network).
+Edges carry the lecture's weight names, numbered column by column as in the lecture."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Diagram:
+    layers: tuple[tuple[str, ...], ...]  # node labels (Typst math) per layer
+    caption: str
+    width_mm: float = 100
+
+    @classmethod
+    def neuron(cls, n_inputs: int) -> "Diagram":
+        return cls((tuple(f"x_{i}" for i in range(1, n_inputs + 1)), ("hat(y)",)),
+                   "one neuron; w_k joins x_k to the output, b_1 is its bias", 70)
+
+    @classmethod
+    def two_layer(cls, activation: str) -> "Diagram":
+        hidden = {"identity": "u", "relu": "h", "sigmoid": "h"}[activation]
+        note = {"identity": "no activation", "relu": "h = ReLU(z)", "sigmoid": "h = sigmoid(z)"}[activation]
+        return cls((("x_1", "x_2"), tuple(f"{hidden}_{j}" for j in (1, 2, 3)), ("hat(y)", "hat(z)")),
+                   f"2 -> 3 -> 2, hidden layer: {note}; biases b_1..b_3 (hidden), b_4, b_5 (output)")
+
+    def typst(self) -> str:
+        """A Typst block that draws the network."""
+        cols = len(self.layers)
+        height = 10 + 14 * max(len(layer) for layer in self.layers)
+        xs = [8 + k * (self.width_mm - 16) / (cols - 1) for k in range(cols)]
+
+        def ys(n: int) -> list[float]:
+            return [height / 2 + (j - (n - 1) / 2) * 14 for j in range(n)]
+
+        lines, k = [], 0
+        for layer in range(cols - 1):
+            src, dst = self.layers[layer], self.layers[layer + 1]
+            for i, y1 in enumerate(ys(len(src))):  # column by column: all edges out of x_1 first
+                for j, y2 in enumerate(ys(len(dst))):
+                    k += 1
+                    lines.append(f"  edge({xs[layer]:.1f}mm, {y1:.1f}mm, {xs[layer + 1]:.1f}mm, {y2:.1f}mm, $w_{k}$, t: {0.22 if i % 2 == 0 else 0.62})")
+        for layer, labels in enumerate(self.layers):
+            for label, y in zip(labels, ys(len(labels))):
+                lines.append(f"  node({xs[layer]:.1f}mm, {y:.1f}mm, ${label}$)")
+        body = "\n".join(lines)
+        return (f"#figure(box(width: {self.width_mm}mm, height: {height}mm, {{\n{body}\n}}), "
+                f"caption: [{escape(self.caption)}])\n")
+
+
+PRELUDE = r"""
+#let node(x, y, label) = place(dx: x - 4mm, dy: y - 4mm,
+  circle(radius: 4mm, fill: white, stroke: 0.6pt)[#set align(center + horizon); #text(size: 8pt, label)])
+#let edge(x1, y1, x2, y2, label, t: 0.3) = {
+  place(line(start: (x1, y1), end: (x2, y2), stroke: 0.4pt + luma(120)))
+  place(dx: x1 + (x2 - x1) * t - 2.5mm, dy: y1 + (y2 - y1) * t - 1.8mm,
+    box(fill: white, inset: 0.6pt, text(size: 6.5pt, fill: rgb("#1f4e9c"), label)))
+}
+"""
+
+
+def escape(text: str) -> str:
+    """Plain text made safe for Typst markup."""
+    for ch in "\\#*_$@<>[]`~=/":
+        text = text.replace(ch, "\\" + ch)
+    return text

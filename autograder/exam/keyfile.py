@@ -1,0 +1,36 @@
+"""The machine-readable answer key (JSON): every forward value, the loss, each ∂L/∂wᵢ and ∂L/∂bⱼ,
+the update, and the tolerances, per version; plus which student has which version."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Sequence
+
+from .bounds import BOUND, DENOM
+from .problem import EXACT_TOL, ROUNDED_TOL
+from .versions import Version
+
+FORMAT = "nncourse-exam-key/1"
+
+
+def key_dict(versions: Sequence[Version], exam: str, seed: int, kinds: Sequence[str]) -> dict:
+    return {
+        "format": FORMAT, "exam": exam, "seed": seed, "kinds": list(kinds),
+        "tolerances": {"rule": "|answer - key| <= atol + rtol * |key|", "exact": EXACT_TOL, "rounded": ROUNDED_TOL},
+        "bound": {"max_abs": BOUND, "denominator_divides": DENOM},
+        "students": {v.student: v.version_id for v in versions},
+        "versions": {v.version_id: v.to_json() for v in versions},
+    }
+
+
+def read_key(path: str | Path) -> dict:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"answer key not found: {path}")
+    try:
+        key = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path} is not valid JSON ({err})") from err
+    if not isinstance(key, dict) or key.get("format") != FORMAT:
+        raise ValueError(f"{path} is not an nncourse exam key (expected format {FORMAT!r})")
+    return key

@@ -1,0 +1,68 @@
+"""Moodle XML: one cloze question per version, the versions of a problem in one category, so a quiz's
+"random question from category" gives each student one version.
+
+Written with xml.etree (moodle-tools needs Python >= 3.11 and YAML input; this package supports 3.10).
+Cloze numerical answers are ``{1:NUMERICAL:=value:tolerance}`` (Moodle's embedded-answers syntax)."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Sequence
+
+from .kinds import kind
+from .render_markdown import blocks_md
+from .versions import Version
+
+
+def _text(parent: ET.Element, tag: str, value: str, fmt: str | None = None) -> ET.Element:
+    el = ET.SubElement(parent, tag, {"format": fmt} if fmt else {})
+    ET.SubElement(el, "text").text = value
+    return el
+
+
+def tolerance(item) -> float:
+    return item.atol + item.rtol * abs(item.value)
+
+
+def cloze_field(item) -> str:
+    return f"{{1:NUMERICAL:={item.value:.10g}:{tolerance(item):.6g}}}"
+
+
+def moodle_xml(versions: Sequence[Version], exam_name: str) -> str:
+    quiz = ET.Element("quiz")
+    n_problems = len(versions[0].problems) if versions else 0
+    for index in range(n_problems):
+        first = versions[0].problems[index]
+        k = kind(first.kind)
+        category = ET.SubElement(quiz, "question", {"type": "category"})
+        _text(category, "category", f"$course$/top/{exam_name}/P{first.number} {k.title}")
+        for v in versions:
+            p = v.problems[index]
+            q = ET.SubElement(quiz, "question", {"type": "cloze"})
+            _text(q, "name", f"P{p.number} {k.title} · {v.version_id}")
+            # MathJax in Moodle reads \( \) and $$ $$.
+            body = _inline_math(blocks_md(k.statement(p.params)))
+            rows = "".join(f"<li>\\({i.label_tex}\\) = {cloze_field(i)}</li>" for i in p.items)
+            _text(q, "questiontext", f"<p>{body}</p><ol>{rows}</ol>", "html")
+            _text(q, "generalfeedback", f"Version {v.version_id}.", "html")
+            ET.SubElement(q, "penalty").text = "0"
+            ET.SubElement(q, "hidden").text = "0"
+            ET.SubElement(q, "idnumber").text = f"{exam_name}-{v.version_id}-P{p.number}"
+    ET.indent(quiz)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
+
+
+def _inline_math(md: str) -> str:
+    """Markdown math delimiters to MathJax's: $$…$$ stays, $…$ becomes \\(…\\); paragraphs become <br>."""
+    out, i, inline = [], 0, False
+    while i < len(md):
+        if md.startswith("$$", i):
+            out.append("$$")
+            i += 2
+        elif md[i] == "$":
+            out.append("\\)" if inline else "\\(")
+            inline = not inline
+            i += 1
+        else:
+            out.append(md[i])
+            i += 1
+    return "".join(out).replace("\n\n", "<br/>")

@@ -1,0 +1,72 @@
+"""Typst sources and PDFs: one exam per student (version id on every page) and the solutions."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import typst
+
+from .diagram import PRELUDE, escape
+from .kinds import kind
+from .mathtext import Display, M, num
+from .render_markdown import _arrays
+from .versions import Version
+
+
+def blocks_typ(blocks) -> str:
+    out = []
+    for block in blocks:
+        if isinstance(block, Display):
+            out.append(f"$ {block.math.typ} $")
+        else:
+            out.append("".join(f"${p.typ}$" if isinstance(p, M) else escape(p) for p in block))
+    return "\n\n".join(out)
+
+
+def _page(version_id: str, title: str) -> str:
+    return (f'#set page(paper: "a4", margin: (x: 18mm, y: 20mm), '
+            f'header: align(right, text(size: 8pt)[{escape(title)} · version *{version_id}*]), '
+            f'footer: context align(center, text(size: 8pt)[version {version_id} · page #counter(page).display()]))\n'
+            '#set text(size: 10.5pt)\n#set par(justify: false)\n' + PRELUDE)
+
+
+def version_typ(version: Version, title: str, solutions: bool = False, with_page: bool = True) -> str:
+    src = [_page(version.version_id, title)] if with_page else []
+    src.append(f"= {escape(title)}{' — solutions' if solutions else ''}\n")
+    src.append(f"Version *{version.version_id}* · {escape(version.student)}"
+               + ("" if solutions else " · Name: #box(width: 5cm, repeat[.])") + "\n")
+    if not solutions:
+        src.append("Write every answer in the box for its problem. Give fractions exactly (e.g. -4/3) or to 3 decimals.\n")
+    for p in version.problems:
+        k = kind(p.kind)
+        src.append(f"== Problem {p.number}: {escape(k.title)} ({p.points:g} points)\n")
+        diagram = k.diagram(p.params)
+        if diagram is not None:
+            src.append(diagram.typst())
+        src.append(blocks_typ(k.statement(p.params)) + "\n")
+        if solutions:
+            src.append("*Solution.*\n\n" + blocks_typ(k.solution(p.params, _arrays(p.values))) + "\n")
+            cells = ", ".join(f"[{escape(i.name)}], [${num(i.value, exact=not i.rounded).typ}$]" for i in p.items)
+            src.append(f"#table(columns: 4, stroke: 0.3pt, {cells})\n")
+        else:
+            cells = ", ".join(f"[{escape(i.name)}], []" for i in p.items)
+            src.append(f"#table(columns: (auto, 1fr, auto, 1fr), inset: 5pt, stroke: 0.3pt, {cells})\n")
+    return "\n".join(src)
+
+
+def solutions_typ(versions: Sequence[Version], title: str) -> str:
+    parts = [_page("all versions", title)]
+    for i, v in enumerate(versions):
+        if i:
+            parts.append("#pagebreak()\n")
+        parts.append(f"#set page(header: align(right, text(size: 8pt)[{escape(title)} · solutions · version *{v.version_id}*]), "
+                     f"footer: context align(center, text(size: 8pt)[version {v.version_id} · page #counter(page).display()]))\n")
+        parts.append(version_typ(v, title, solutions=True, with_page=False))
+    return "\n".join(parts)
+
+
+def compile_pdf(source: str) -> bytes:
+    """Typst source to PDF bytes (fonts are embedded in the typst wheel: no TeX, no network)."""
+    try:
+        return typst.compile(source.encode("utf-8"))
+    except Exception as err:  # typst raises its own TypstError with the source position
+        raise RuntimeError(f"typst could not compile the exam: {err}") from err
