@@ -75,8 +75,11 @@ def main() -> None:
         with open(root / "ours" / "grades.csv", newline="") as handle:
             totals = {row["total"] for row in csv.DictReader(handle)}
         autograded = list((root / "autograded").glob(f"*/{args.assignment}/*.ipynb"))
+        from nbgrader.api import Gradebook
+        with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+            nbgrader_totals = {s.score for s in gb.assignment_submissions(args.assignment)}
     print(f"{args.n} submissions of {args.assignment} (all graded {sorted(totals)} by nncourse; "
-          f"{len(autograded)} autograded by nbgrader)")
+          f"{len(autograded)} autograded by nbgrader, scores {sorted(nbgrader_totals)})")
     print(f"nncourse grade-all --jobs {args.jobs}: {ours:7.2f} s  {args.n / ours:7.2f} submissions/s")
     print(f"nbgrader autograde:            {theirs:7.2f} s  {args.n / theirs:7.2f} submissions/s")
     print(f"ratio: {theirs / ours:.1f}x")

@@ -30,7 +30,7 @@ DRIVER = Path(driver.__file__).resolve()
 class Limits:
     """Resource limits for one child. Times are seconds of wall clock; memory and files in MB."""
 
-    cells_timeout: float = 30.0
+    cells_timeout: float = 60.0
     check_timeout: float = 10.0
     cpu_seconds: int = 120
     memory_mb: int = 2048
