@@ -184,6 +184,10 @@ def main() -> int:
           f"numpy {np.__version__}; {ARGS.stat} of {ARGS.repeats} epochs, {ARGS.clock} clock")
     header = f"{'batch':>6} {'reference s/epoch':>18} {'torch s/epoch':>14} {'ref/torch':>10} " \
              f"{'matmuls s/epoch':>16} {'ref/matmuls':>12}"
+    load, cores = os.getloadavg()[0], os.cpu_count() or 1
+    if load > cores - 0.5:
+        print(f"note: the machine is busy (load {load:.1f} on {cores} cores): timings vary; "
+              f"--threads 1 --clock cpu --stat min is the steadiest comparison")
     print(header)
     for batch_size in ARGS.batch_sizes:
         epochs = {"reference": reference_epoch(inputs, targets, batch_size),

@@ -39,7 +39,9 @@ class MeanSquaredError(_Loss):
         check_finite(targets, "targets", who)
         self.predictions, self.targets = predictions, targets
         self.residuals = predictions - targets
-        return float(np.mean(self.residuals * self.residuals))
+        # mean((ŷ - y)²) = (sum of the squared residuals) / (their count); np.vdot sums the squares
+        # in one call, several times faster than np.mean on a batch.
+        return float(np.vdot(self.residuals, self.residuals)) / self.residuals.size
 
     def backward_pass(self) -> np.ndarray:
         self._saved()
