@@ -6,6 +6,7 @@ strings and ``M`` fragments) or a displayed equation (``Display``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Sequence, Union
 
 from .bounds import as_fraction, is_exact
@@ -81,6 +82,7 @@ def text(words: str) -> M:
     return M(rf"\text{{{words}}}", f"\"{words}\"")
 
 
+@lru_cache(maxsize=1 << 16)
 def num(value: float, exact: bool = True, digits: int = 4) -> M:
     """A number as the student would write it: a short decimal, a fraction such as -4/3, or ≈ rounded."""
     if exact and is_exact(value):
