@@ -20,7 +20,7 @@ class Optimizer:
     """Base class: the step counter, learning-rate decay, and the flat state; subclasses define ``_change``."""
 
     #: names of the state vectors a rule keeps per parameter (moving averages, caches); all start at 0
-    state_names: tuple[str, ...] = ()
+    _state_names: tuple[str, ...] = ()
 
     def __init__(self, learning_rate: float, decay: float = 0.0) -> None:
         if not learning_rate > 0:
@@ -72,7 +72,7 @@ class Optimizer:
     def _flat_state(self, params: list) -> "_FlatState":
         flat = self._flat
         if flat is None or len(flat.params) != len(params) or any(a is not b for a, b in zip(flat.params, params)):
-            flat = self._flat = _FlatState(params, self.state_names, previous=flat)
+            flat = self._flat = _FlatState(params, self._state_names, previous=flat)
         return flat
 
     def _change(self, grad: np.ndarray, state: dict, scratch: np.ndarray, learning_rate: float) -> np.ndarray:
@@ -125,7 +125,7 @@ class SGD(Optimizer):
         if not 0 <= momentum < 1:
             raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum}")
         self.momentum = float(momentum)
-        self.state_names = ("velocity",) if self.momentum else ()
+        self._state_names = ("velocity",) if self.momentum else ()
 
     def _change(self, grad, state, scratch, learning_rate):
         if not self.momentum:
@@ -145,7 +145,7 @@ class Adagrad(Optimizer):
     Defaults: learning_rate=0.01, epsilon=1e-10, decay=0 (as PyTorch's).
     """
 
-    state_names = ("cache",)
+    _state_names = ("cache",)
 
     def __init__(self, learning_rate: float = 0.01, epsilon: float = 1e-10, decay: float = 0.0) -> None:
         super().__init__(learning_rate, decay)
@@ -166,7 +166,7 @@ class RMSprop(Optimizer):
     Defaults: learning_rate=0.01, rho=0.99, epsilon=1e-8, decay=0 (PyTorch's alpha is ρ).
     """
 
-    state_names = ("cache",)
+    _state_names = ("cache",)
 
     def __init__(self, learning_rate: float = 0.01, rho: float = 0.99, epsilon: float = 1e-8,
                  decay: float = 0.0) -> None:
@@ -203,7 +203,7 @@ class Adam(Optimizer):
     Defaults: learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, decay=0 (as PyTorch's).
     """
 
-    state_names = ("m", "v")
+    _state_names = ("m", "v")
 
     def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
                  epsilon: float = 1e-8, decay: float = 0.0) -> None:
