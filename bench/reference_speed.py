@@ -6,8 +6,8 @@ bike-sharing training size (15,435 samples) at batch 64 and 512, and prints per 
 - seconds per epoch of the reference (``reference.fit``) and of PyTorch (the usual training loop:
   shuffle, ``zero_grad``, forward, loss, ``backward``, ``Adam.step``), and their ratio;
 - the reference's epoch time divided by the sum of its own matrix products (the 8 ``np.dot`` calls
-  per batch that forward and backward make in ``fit``, same shapes and memory layouts) timed in isolation in
-  the same run: how far the reference is from what BLAS can do on this machine.
+  per batch that forward and backward make in ``fit``, same shapes and memory layouts) timed in
+  isolation in the same run: how far the reference is from what BLAS can do on this machine.
 
 Threads: both libraries use the same number. With threadpoolctl installed (it comes with
 scikit-learn, or ``pip install threadpoolctl``) numpy's BLAS threads are read, or set with
@@ -15,9 +15,13 @@ scikit-learn, or ``pip install threadpoolctl``) numpy's BLAS threads are read, o
 ``--threads 1``: the script then sets OMP/OPENBLAS/MKL_NUM_THREADS=1 before importing numpy.
 
 Targets (issue 2): reference <= 0.5x PyTorch at both batch sizes, <= 1.5x the isolated matrix
-products at batch 512. Timings are medians (or ``--stat min``) over ``--repeats`` epochs after one warm-up epoch, the three\nmeasurements taken in turns (so a change in the machine's load hits them alike).
+products at batch 512. Timings are medians (or ``--stat min``) over ``--repeats`` epochs after one
+warm-up epoch, the three measurements taken in turns (so a change in the machine's load hits them
+alike). On a shared, busy machine multi-threaded BLAS/OpenMP timings swing wildly (threads wait for
+busy cores); ``--threads 1 --clock cpu --stat min`` is then the steadiest comparison.
 
     python bench/reference_speed.py [--threads N] [--repeats 7] [--batch-sizes 64 512]
+    python bench/reference_speed.py --threads 1 --clock cpu --stat min --repeats 15
 """
 from __future__ import annotations
 
