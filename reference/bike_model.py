@@ -243,15 +243,18 @@ def evaluate(network: Network, data: BikeData) -> dict[str, dict[str, float]]:
 def plot_predictions(network: Network, data: BikeData, path: Path) -> Path:
     """Predicted vs. real rentals per hour over the validation and test days."""
     import matplotlib
+    import matplotlib.ticker
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(2, 1, figsize=(14, 8), constrained_layout=True)
     for ax, split in zip(axes, ("validation", "test")):
         frame = data.frames[split]
-        when = frame["dteday"] + pd.to_timedelta(_hours(frame), unit="h")
-        real = unscale(data.targets[split][0], data.scaling)
-        predicted = unscale(predict(network, data, split)[0], data.scaling)
+        when = pd.DatetimeIndex(frame["dteday"] + pd.to_timedelta(_hours(frame), unit="h"))
+        hours = pd.date_range(when.min(), when.max(), freq="h")  # missing hours break the lines
+        real = pd.Series(unscale(data.targets[split][0], data.scaling), index=when).reindex(hours)
+        predicted = pd.Series(unscale(predict(network, data, split)[0], data.scaling), index=when).reindex(hours)
+        when = hours
         ax.plot(when, real, color="black", linewidth=1.0, label="real")
         ax.plot(when, predicted, color="tab:orange", linewidth=1.0, alpha=0.85, label="predicted")
         mse = float(np.mean((predict(network, data, split) - data.targets[split]) ** 2))
@@ -271,9 +274,12 @@ def _hours(frame: pd.DataFrame) -> np.ndarray:
     return frame[[f"hr_{h}" for h in range(24)]].to_numpy().argmax(axis=1)
 
 
-def plot_losses(log: TrainingLog, path: Path, *, pass_mark: dict[str, float] | None = None) -> Path:
-    """Training and validation loss per epoch (mean over the ensemble's members)."""
+def plot_losses(log: TrainingLog, path: Path, *, pass_mark: dict[str, float] | None = None,
+                final: dict[str, float] | None = None) -> Path:
+    """Training and validation loss per epoch (mean over the ensemble's members); ``final``
+    marks the merged ensemble's losses after the last epoch."""
     import matplotlib
+    import matplotlib.ticker
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -284,10 +290,16 @@ def plot_losses(log: TrainingLog, path: Path, *, pass_mark: dict[str, float] | N
     ax.plot(epochs, log.val_loss_averaged, marker="o", markersize=3, label="validation loss, averaged weights")
     for name, value in (pass_mark or {}).items():
         ax.axhline(value, color="grey", linestyle="--", linewidth=1)
-        ax.annotate(f"pass mark, {name} {value}", (epochs[-1], value), ha="right", va="bottom", color="grey")
+        ax.annotate(f"pass mark, {name} {value}", (epochs[len(epochs) // 2], value), ha="center",
+                    va="bottom", color="grey")
+    for (name, value), marker in zip((final or {}).items(), "*P"):
+        ax.plot([epochs[-1]], [value], marker=marker, markersize=12, linestyle="none",
+                label=f"the ensemble of {MEMBERS}, {name}: {value:.3f}")
     ax.set_xlabel("epoch")
     ax.set_ylabel("MSE on the standardised count (one network)")
     ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+    ax.yaxis.set_minor_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
     ax.grid(alpha=0.3, which="both")
     ax.legend()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -312,7 +324,9 @@ def run(out: str | Path, *, seed: int = 0, epochs: int = EPOCHS, members: int = 
     files = {
         "weights": save(network, out / "bike_model.npz"),
         "predictions": plot_predictions(network, data, out / "predictions.png"),
-        "losses": plot_losses(log, out / "losses.png", pass_mark=PASS_MARK),
+        "losses": plot_losses(log, out / "losses.png", pass_mark=PASS_MARK,
+                              final={"training": results["train"]["mse"],
+                                     "validation": results["validation"]["mse"]}),
     }
     about = {"columns": data.columns, "scaling": data.scaling, "seed": seed, "members": members,
              "epochs": epochs, "hidden": list(HIDDEN), "results": results}
