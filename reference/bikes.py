@@ -138,6 +138,11 @@ def _first_blank(frame: pd.DataFrame) -> tuple[int, str]:
     return int(rows[first]), frame.columns[cols[first]]
 
 
+def _plain(value):
+    """A numpy scalar as the Python value (so messages say 24, not np.int64(24))."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _require(frame: pd.DataFrame, columns: Sequence[str], who: str) -> None:
     if not isinstance(frame, pd.DataFrame):
         raise BikeDataError(f"{who}: expected a pandas DataFrame, got {type(frame).__name__}")
@@ -156,7 +161,7 @@ def prepare_features(hourly: pd.DataFrame) -> pd.DataFrame:
     for field, values in ONE_HOT.items():
         unknown = ~hourly[field].isin(list(values))
         if unknown.any():
-            raise BikeDataError(f"prepare_features: {field} has value {hourly[field][unknown].iloc[0]!r}, "
+            raise BikeDataError(f"prepare_features: {field} has value {_plain(hourly[field][unknown].iloc[0])!r}, "
                                 f"expected one of {list(values)}")
     parts = {"dteday": pd.to_datetime(hourly["dteday"])}
     for column in ["yr", "holiday", "temp", "hum", "windspeed"]:
