@@ -22,6 +22,7 @@ class Report:
     error: str | None = None   # the submission could not be graded at all
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    isolation: dict = field(default_factory=dict)  # sandbox layer -> "on" or why it is off
 
     @property
     def score(self) -> float:
@@ -64,6 +65,7 @@ def grade_cells(assignment: str, cells: list[tuple[str, str]], *, limits: Limits
             for c in checks if c.name in runnable]
     run = run_submission(cells, plan, limits=limits or LIMITS.get(assignment, Limits()),
                          **_extras(assignment, source_dir))
+    report.isolation = run.isolation
     cell_notes = [f"cell {name} raised {err.get('__error__')}: {err.get('message', '')}"[:300]
                   for name, err in run.cell_errors[:3] if isinstance(err, dict)]
     report.notes += [f"Note: {n}" for n in cell_notes]
@@ -106,7 +108,15 @@ def gradescope_json(report: Report) -> dict:
         "output": output,
         "tests": [{"name": f"{r.assignment}/{r.name}", "score": r.score, "max_score": r.max_score,
                    "output": r.message, "status": "passed" if r.passed else "failed"} for r in report.results],
+        "extra_data": {"isolation": report.isolation},
     }
+
+
+def isolation_line(isolation: dict) -> str:
+    """One line naming the sandbox layers that were active, and the ones that were off."""
+    on = [name for name, state in isolation.items() if state == "on"]
+    off = [f"{name} ({str(state).removeprefix('off: ')})" for name, state in isolation.items() if state != "on"]
+    return "sandbox: " + ", ".join(on) + (f"; OFF: {', '.join(off)}" if off else "")
 
 
 def table(report: Report) -> str:
@@ -121,6 +131,8 @@ def table(report: Report) -> str:
         lines.append(f"  {r.name:<{width}}  {r.score:>5g}/{r.max_score:<3g} {first}")
         lines += [f"  {'':<{width}}  {'':>9} {line}" for line in rest]
     lines.append(f"  {'total':<{width}}  {report.score:>5g}/{report.max_score:g}")
+    if report.isolation:
+        lines.append(f"  {isolation_line(report.isolation)}")
     return "\n".join(lines)
 
 

@@ -3,6 +3,10 @@
 One child per submission runs all the checks. The parent enforces a wall-clock deadline per stage
 (the cells, then each check) by killing the child's whole process group; when a check hangs or the
 child dies, that check scores 0 and a fresh child runs the remaining checks.
+
+Each run gets a box: ``boot/`` (copies of child.py and driver.py, so the child needs nothing from the
+package's folders, which its namespaces hide), ``work/`` (the student's folder) and ``root/`` (where
+the child's minimal root is mounted). ``isolation`` says which kernel layers are used.
 """
 from __future__ import annotations
 
@@ -21,9 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import driver
+from . import isolation
 
 CHILD = Path(__file__).with_name("child.py")
 DRIVER = Path(driver.__file__).resolve()
+BASE_LAYERS = ("process group + wall-clock kill", "rlimits", "audit hook", "scrubbed environment")
 
 
 @dataclass
@@ -44,6 +50,70 @@ class SandboxRun:
     cell_errors: list = field(default_factory=list)  # [cell name, error record]
     failure: str | None = None                       # why nothing could run (e.g. the cells timed out)
     seconds: float = 0.0
+    isolation: dict = field(default_factory=dict)    # layer -> "on" or why it is off
+
+
+class Box:
+    """A run's folders: boot/ (the child's code), work/ (the student's folder), root/ (mount point)."""
+
+    _runs = 0
+
+    def __init__(self, layers=()) -> None:
+        Box._runs += 1
+        self.layers = tuple(layers)
+        self.base = os.path.realpath(tempfile.mkdtemp(prefix="nncourse-"))
+        os.chmod(self.base, 0o711)
+        self.boot, self.work, self.root = (os.path.join(self.base, n) for n in ("boot", "work", "root"))
+        os.mkdir(self.boot, 0o755)
+        os.mkdir(self.work, 0o700)
+        os.mkdir(self.root, 0o755)
+        self.child = os.path.join(self.boot, "child.py")
+        self.driver = os.path.join(self.boot, "driver.py")
+        for src, dst in ((CHILD, self.child), (DRIVER, self.driver)):
+            shutil.copyfile(src, dst)
+            os.chmod(dst, 0o644)
+        self.uid = isolation.UID_BASE + (os.getpid() % 4_000_000) * 256 + Box._runs % 256
+        if "uid" in self.layers and os.geteuid() == 0:
+            os.chown(self.work, self.uid, self.uid)
+
+    def plan(self, preload: tuple = ()) -> isolation.Plan:
+        return isolation.make_plan(self.layers, root=self.root, boot=self.boot, workdir=self.work,
+                                   child_uid=self.uid, preload=preload)
+
+    def cleanup(self) -> None:
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+def _probe_plan(layers) -> isolation.Plan:
+    box = Box(layers)
+    try:
+        return box.plan()
+    finally:
+        _PROBE_BOXES.append(box)
+
+
+_PROBE_BOXES: list = []
+
+
+def isolation_status() -> isolation.Status:
+    """Which kernel layers (net, fs, uid) work on this machine; probed once per process."""
+    try:
+        return isolation.status(_probe_plan)
+    finally:
+        while _PROBE_BOXES:
+            _PROBE_BOXES.pop().cleanup()
+
+
+def describe_isolation(status: isolation.Status | None = None) -> dict:
+    """Every isolation layer -> "on" or why it is off (for reports and ``nncourse grade``)."""
+    status = status or isolation_status()
+    names = {"net": "network namespace", "fs": "private filesystem (mount namespace)",
+             "uid": "unprivileged uid"}
+    out = {names[k]: ("on" if v is True else f"off: {v}") for k, v in status.layers.items()}
+    out.update({name: "on" for name in BASE_LAYERS})
+    if not (os.geteuid() != 0 or status.layers.get("uid") is True):
+        out["rlimits"] = "on (except RLIMIT_NPROC: the child runs as root)"
+    return out
 
 
 def _package_dir(name: str) -> str | None:
@@ -64,14 +134,16 @@ def _roots(tmp: str, extra_read: list[str]) -> tuple[list[str], list[str]]:
     return sorted(os.path.realpath(r) for r in read), denied
 
 
-def _limit(limits: Limits):
+def _limit(limits: Limits, plan: isolation.Plan | None = None):
     def apply() -> None:
+        if plan is not None:
+            isolation.apply(plan)
         mb = 1024 * 1024
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * mb, limits.memory_mb * mb))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_mb * mb, limits.file_mb * mb))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if os.geteuid() != 0:  # root ignores RLIMIT_NPROC; the audit hook still refuses fork/exec
+        if os.geteuid() != 0:  # root ignores RLIMIT_NPROC (so the uid layer drops root first)
             resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
     return apply
 
@@ -82,15 +154,20 @@ def _env(tmp: str) -> dict:
             "MPLBACKEND": "Agg", "MPLCONFIGDIR": tmp, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
+def spawn(args: list[str], box: Box, limits: Limits, *, preload: tuple = (), stdin=subprocess.PIPE,
+          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) -> subprocess.Popen:
+    """Start ``python -I -B *args`` in ``box`` with every available layer (the hook is child.py's job)."""
+    return subprocess.Popen(
+        [sys.executable, "-I", "-B", *args], stdin=stdin, stdout=stdout, stderr=stderr, cwd=box.work,
+        env=_env(box.work), start_new_session=True, preexec_fn=_limit(limits, box.plan(preload)), close_fds=True)
+
+
 class _Child:
     """One child process and the framed messages it streams back."""
 
-    def __init__(self, request: dict, tmp: str, limits: Limits) -> None:
+    def __init__(self, request: dict, box: Box, limits: Limits, preload: tuple = ()) -> None:
         self.limits = limits
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-B", str(CHILD), str(DRIVER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, cwd=tmp, env=_env(tmp), start_new_session=True,
-            preexec_fn=_limit(limits), close_fds=True)
+        self.proc = spawn([box.child, box.driver], box, limits, preload=preload)
         try:
             self.proc.stdin.write(driver.pack(request))
             self.proc.stdin.close()
@@ -151,18 +228,23 @@ def run_submission(cells: list[tuple[str, str]], checks: list[dict], *, limits: 
     started = time.monotonic()
     run = SandboxRun()
     pending = [c for c in checks]
-    tmp = os.path.realpath(tempfile.mkdtemp(prefix="nncourse-"))
+    status = isolation_status()
+    run.isolation = describe_isolation(status)
+    box = Box(status.active())
+    tmp = box.work
     read_roots, denied_roots = _roots(tmp, list(extra_read))
     try:
         for name, path in (files or {}).items():
             shutil.copyfile(path, os.path.join(tmp, name))
+            if "uid" in box.layers and os.geteuid() == 0:
+                os.chown(os.path.join(tmp, name), box.uid, box.uid)
         for _attempt in range(len(checks) + 1):
             if not pending:
                 break
             os.chmod(tmp, 0o700)
             request = {"tmp": tmp, "read_roots": read_roots, "denied_roots": denied_roots, "cells": cells,
                        "checks": pending, "preload": list(preload)}
-            child = _Child(request, tmp, limits)
+            child = _Child(request, box, limits, tuple(preload))
             stage, cell = "cells", None
             deadline = time.monotonic() + limits.cells_timeout
             outcome = None
@@ -209,6 +291,6 @@ def run_submission(cells: list[tuple[str, str]], checks: list[dict], *, limits: 
                                       "status": "timeout" if outcome == "timeout" else "error"}
                 pending = [c for c in pending if c["name"] != stage]
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        box.cleanup()
     run.seconds = time.monotonic() - started
     return run
