@@ -114,8 +114,9 @@ def gradescope_json(report: Report) -> dict:
 
 def isolation_line(isolation: dict) -> str:
     """One line naming the sandbox layers that were active, and the ones that were off."""
-    on = [name for name, state in isolation.items() if state == "on"]
-    off = [f"{name} ({str(state).removeprefix('off: ')})" for name, state in isolation.items() if state != "on"]
+    on = [name for name, state in isolation.items() if str(state).startswith("on")]
+    off = [f"{name} ({str(state).removeprefix('off: ')})" for name, state in isolation.items()
+           if not str(state).startswith("on")]
     return "sandbox: " + ", ".join(on) + (f"; OFF: {', '.join(off)}" if off else "")
 
 

@@ -29,7 +29,8 @@ from . import isolation
 
 CHILD = Path(__file__).with_name("child.py")
 DRIVER = Path(driver.__file__).resolve()
-BASE_LAYERS = ("process group + wall-clock kill", "rlimits", "audit hook", "scrubbed environment")
+BASE_LAYERS = ("process group + wall-clock kill", "rlimits (CPU, memory, file size)", "audit hook",
+               "scrubbed environment")
 
 
 @dataclass
@@ -110,9 +111,11 @@ def describe_isolation(status: isolation.Status | None = None) -> dict:
     names = {"net": "network namespace", "fs": "private filesystem (mount namespace)",
              "uid": "unprivileged uid"}
     out = {names[k]: ("on" if v is True else f"off: {v}") for k, v in status.layers.items()}
+    if os.geteuid() != 0:
+        out[names["uid"]] = "on (the grader's own uid, which is not root)"
     out.update({name: "on" for name in BASE_LAYERS})
-    if not (os.geteuid() != 0 or status.layers.get("uid") is True):
-        out["rlimits"] = "on (except RLIMIT_NPROC: the child runs as root)"
+    nproc = os.geteuid() != 0 or status.layers.get("uid") is True
+    out["process-count limit (RLIMIT_NPROC)"] = "on" if nproc else "off: the child runs as root, which ignores it"
     return out
 
 

@@ -1,0 +1,237 @@
+"""The sandbox's kernel layers hold on their own, with the audit hook out of the way.
+
+The "raw" tests launch a tiny script through the same launcher the grader uses (``sandbox.spawn``)
+but without child.py, so no audit hook is installed: whatever they refuse, the kernel refuses.
+"""
+import json
+import os
+import socket
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import autograder
+import reference
+from autograder import sandbox
+from autograder.grading import grade_file, gradescope_json, table
+from autograder.sandbox import Box, Limits, isolation, isolation_status, spawn
+from autograder_corpus import SUBMISSIONS
+
+SOLUTION = SUBMISSIONS / "layers" / "solution.py"
+REPO = Path(__file__).resolve().parent.parent
+FAST = Limits(cells_timeout=10, check_timeout=5)
+
+
+def layer_on(name: str) -> bool:
+    return isolation_status().layers.get(name) is True
+
+
+def needs(name: str):
+    return pytest.mark.skipif(not layer_on(name), reason=f"the {name} layer is off here: "
+                                                         f"{isolation_status().layers.get(name)}")
+
+
+def run_raw(code: str) -> dict:
+    """Run ``code`` through the grader's launcher without the audit hook; it prints one JSON line."""
+    box = Box(isolation_status().active())
+    try:
+        script = Path(box.work) / "probe.py"
+        script.write_text(textwrap.dedent(code))
+        proc = spawn([str(script)], box, Limits(), stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        box.cleanup()
+    assert proc.returncode == 0, err.decode(errors="replace")[-2000:]
+    return json.loads(out.decode().strip().splitlines()[-1])
+
+
+@pytest.fixture
+def listener():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.settimeout(0.3)
+    yield server
+    server.close()
+
+
+def connections(server: socket.socket) -> int:
+    count = 0
+    try:
+        while True:
+            server.accept()[0].close()
+            count += 1
+    except (TimeoutError, socket.timeout):
+        return count
+
+
+@needs("net")
+def test_network_namespace_refuses_loopback_without_the_hook(listener):
+    port = listener.getsockname()[1]
+    result = run_raw(f"""
+        import json, socket
+        try:
+            socket.create_connection(("127.0.0.1", {port}), timeout=2).close()
+            print(json.dumps({{"outcome": "connected"}}))
+        except OSError as err:
+            print(json.dumps({{"outcome": type(err).__name__, "errno": err.errno}}))
+    """)
+    assert result["outcome"] != "connected"
+    assert connections(listener) == 0
+    # the same script outside the namespace does reach the listener (the test can fail)
+    probe = socket.create_connection(listener.getsockname(), timeout=2)
+    probe.close()
+    assert connections(listener) == 1
+
+
+def test_a_submission_cannot_reach_a_local_listener(listener, tmp_path):
+    port = listener.getsockname()[1]
+    source = SOLUTION.read_text() + textwrap.dedent(f"""
+        import socket as _s
+        try:
+            _s.create_connection(("127.0.0.1", {port}), timeout=2).close()
+        except OSError:
+            pass
+    """)
+    (tmp_path / "net.py").write_text(source)
+    report = grade_file("layers", tmp_path / "net.py", limits=FAST)
+    assert report.score == 20  # the attempt fails inside the child; the grading goes on
+    assert connections(listener) == 0
+
+
+@needs("fs")
+def test_reference_and_course_files_are_not_there_without_the_hook():
+    secrets = [Path(reference.__file__).resolve(), Path(reference.__file__).resolve().with_name("layers.py"),
+               Path(autograder.__file__).resolve().with_name("registry.py"), REPO / "tests" / "conftest.py",
+               REPO / "assignments", Path(sandbox.__file__).resolve()]
+    secrets = [str(p) for p in secrets if p.exists()]
+    assert len(secrets) >= 4
+    result = run_raw(f"""
+        import ctypes, json, os
+        import numpy as np
+        seen = {{}}
+        for path in {secrets!r}:
+            try:
+                with open(path, "rb") as f:
+                    seen[path] = "read %d bytes" % len(f.read())
+            except OSError as err:
+                seen[path] = type(err).__name__
+        try:
+            os.chroot("/")
+            chroot = "allowed"
+        except OSError as err:
+            chroot = type(err).__name__
+        libc = ctypes.CDLL(None, use_errno=True)
+        umount = libc.umount2(b"/usr", 2)
+        print(json.dumps({{"seen": seen, "root": sorted(os.listdir("/")), "numpy": float(np.arange(5).sum()),
+                          "chroot": chroot, "umount": umount, "proc": os.path.exists("/proc/1"),
+                          "box": os.path.dirname(os.getcwd()),
+                          "beside_box": os.listdir(os.path.dirname(os.path.dirname(os.getcwd())))}}))
+    """)
+    assert set(result["seen"]) == set(secrets)
+    assert all(v in ("FileNotFoundError", "PermissionError") for v in result["seen"].values()), result["seen"]
+    assert result["numpy"] == 10.0  # everything the child needs is still there
+    assert result["chroot"] == "PermissionError" and result["umount"] == -1  # no capabilities left
+    assert not result["proc"]
+    assert REPO.parts[1] not in result["root"]  # the course repository's top folder is gone
+    assert result["beside_box"] == [os.path.basename(result["box"])]  # no other students' folders
+
+
+@needs("fs")
+def test_the_students_folder_is_writable_and_nothing_else_is():
+    result = run_raw("""
+        import json, os
+        out = {}
+        for path in ("here.txt", "/usr/nncourse_probe", "/etc/nncourse_probe", "/nncourse_probe"):
+            try:
+                with open(path, "w") as f:
+                    f.write("x")
+                out[path] = "written"
+            except OSError as err:
+                out[path] = type(err).__name__
+        print(json.dumps(out))
+    """)
+    assert result.pop("here.txt") == "written"
+    assert all(v in ("PermissionError", "OSError") for v in result.values()), result
+    assert not Path("/usr/nncourse_probe").exists() and not Path("/etc/nncourse_probe").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the uid layer is for graders running as root")
+@needs("uid")
+def test_a_root_grader_runs_the_child_unprivileged_and_nproc_holds():
+    result = run_raw("""
+        import json, os
+        forks, errors = 0, []
+        for _ in range(20):  # a small fork bomb: every success would be a process
+            try:
+                pid = os.fork()
+            except OSError as err:
+                errors.append(type(err).__name__)
+                continue
+            if pid == 0:
+                os._exit(0)
+            forks += 1
+            os.waitpid(pid, 0)
+        print(json.dumps({"uid": os.getuid(), "euid": os.geteuid(), "gid": os.getgid(),
+                          "groups": os.getgroups(), "forks": forks, "errors": errors[:1]}))
+    """)
+    assert result["uid"] != 0 and result["euid"] != 0 and result["gid"] != 0 and result["groups"] == []
+    assert result["forks"] == 0 and result["errors"] == ["BlockingIOError"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="checks the unprivileged grader's fork limit")
+def test_an_unprivileged_grader_limits_forks_too():
+    result = run_raw("""
+        import json, os
+        try:
+            pid = os.fork()
+            if pid == 0:
+                os._exit(0)
+            print(json.dumps({"fork": "allowed"}))
+        except OSError as err:
+            print(json.dumps({"fork": type(err).__name__}))
+    """)
+    assert result["fork"] == "BlockingIOError"
+
+
+def test_reports_and_grade_output_name_the_active_layers():
+    report = grade_file("layers", SOLUTION, limits=FAST)
+    assert report.score == 20
+    state = report.isolation
+    assert state["audit hook"] == "on"
+    for name, layer in (("network namespace", "net"), ("private filesystem (mount namespace)", "fs")):
+        assert state[name].startswith("on") == layer_on(layer)
+    assert gradescope_json(report)["extra_data"]["isolation"] == state
+    last = table(report).splitlines()[-1]
+    assert last.strip().startswith("sandbox: ") and "audit hook" in last
+
+
+@pytest.fixture
+def fresh_status():
+    isolation.reset()
+    yield
+    isolation.reset()
+
+
+def test_a_layer_that_fails_is_turned_off_and_reported(monkeypatch, fresh_status):
+    probe = isolation._probe
+
+    def failing(plan):
+        return "unshare: Operation not permitted" if plan.net else probe(plan)
+    monkeypatch.setattr(isolation, "_probe", failing)
+    layers = isolation_status().layers
+    assert layers["net"] == "unshare: Operation not permitted"
+    report = grade_file("layers", SOLUTION, limits=FAST)
+    assert report.score == 20
+    assert report.isolation["network namespace"] == "off: unshare: Operation not permitted"
+    assert "OFF: network namespace (unshare: Operation not permitted)" in table(report)
+
+
+def test_isolation_can_be_turned_off_and_grading_still_works(monkeypatch, fresh_status):
+    monkeypatch.setenv("NNCOURSE_SANDBOX_ISOLATION", "off")
+    report = grade_file("layers", SOLUTION, limits=FAST)
+    assert report.score == 20
+    assert report.isolation["network namespace"].startswith("off: turned off")
+    assert report.isolation["audit hook"] == "on"
