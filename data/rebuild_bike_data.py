@@ -21,6 +21,7 @@ wheels you already have, ``--out DIR`` to write elsewhere than this folder).
 from __future__ import annotations
 
 import argparse
+import decimal
 import hashlib
 import io
 import json
@@ -140,12 +141,26 @@ def daily_from_hourly(hourly: pd.DataFrame) -> pd.DataFrame:
     days = numeric.groupby("dteday", sort=True)
     out = days[["season", "yr", "mnth", "holiday", "weekday", "workingday"]].first()
     out["weathersit"] = np.floor(days["weathersit"].mean() + 0.5).astype(int)
-    for column in NORMALISATION:
-        out[column] = [uci_number(v, 6, significant=True) for v in days[column].mean()]
+    for column in NORMALISATION:  # exact decimal means, so the result is the same everywhere
+        out[column] = hourly.groupby("dteday", sort=True)[column].agg(exact_mean_text).to_numpy()
     out[["casual", "registered", "cnt"]] = days[["casual", "registered", "cnt"]].sum()
     out = out.reset_index()
     out.insert(0, "instant", np.arange(1, len(out) + 1))
     return out[DAY_COLUMNS]
+
+
+def exact_mean_text(texts) -> str:
+    """The mean of decimal strings, exactly, rounded half up to 6 significant digits (UCI's
+    daily format), trailing zeros trimmed. Float sums would round ties differently from one
+    pandas version to the next."""
+    with decimal.localcontext() as context:
+        context.prec = 50
+        mean = sum(decimal.Decimal(text) for text in texts) / len(texts)
+        if mean == 0:
+            return "0"
+        quantum = decimal.Decimal(1).scaleb(mean.adjusted() - 5)  # 6 significant digits
+        text = format(mean.quantize(quantum, rounding=decimal.ROUND_HALF_UP), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def to_uci_csv(frame: pd.DataFrame) -> bytes:

@@ -251,7 +251,7 @@ def plot_predictions(network: Network, data: BikeData, path: Path) -> Path:
     for ax, split in zip(axes, ("validation", "test")):
         frame = data.frames[split]
         when = pd.DatetimeIndex(frame["dteday"] + pd.to_timedelta(_hours(frame), unit="h"))
-        hours = pd.date_range(when.min(), when.max(), freq="h")  # missing hours break the lines
+        hours = pd.date_range(when.min(), when.max(), freq=pd.Timedelta(hours=1))  # missing hours break the lines
         real = pd.Series(unscale(data.targets[split][0], data.scaling), index=when).reindex(hours)
         predicted = pd.Series(unscale(predict(network, data, split)[0], data.scaling), index=when).reindex(hours)
         when = hours

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -126,12 +127,23 @@ def test_daily_weather_is_the_mean_of_the_hours_present(hourly_text):
     for column in ("temp", "atemp", "hum", "windspeed"):
         exact = hourly_text.groupby("dteday")[column].agg(lambda s: sum(map(Fraction, s)) / len(s))
         written = daily[column].map(Fraction)
-        # 6 significant digits: within half a unit in the 6th digit
-        gap = (written - exact).abs().map(float).to_numpy()
-        scale = np.maximum(exact.map(float).to_numpy(), 1e-12)
-        assert (gap <= 5e-6 * scale + 1e-15).all(), column
+        # 6 significant digits, rounded half up: within half a unit in the 6th digit
+        gap = (written - exact).map(abs)
+        unit = exact.map(lambda x: Fraction(10) ** (math.floor(math.log10(x)) - 5) if x else Fraction(0))
+        assert (gap <= unit / 2).all(), column
+        assert daily[column].str.replace("0.", "", regex=False).str.lstrip("0").str.len().max() == 6
+    assert daily.loc["2011-01-06", "windspeed"] == "0.0895652"
     weather = hourly_text.assign(w=hourly_text["weathersit"].astype(int)).groupby("dteday")["w"].mean()
     assert (daily["weathersit"].astype(int) == np.floor(weather + 0.5).astype(int)).all()
+
+
+def test_daily_means_are_exact_decimals(rebuild):
+    assert rebuild.exact_mean_text(["0.1", "0.2"]) == "0.15"
+    assert rebuild.exact_mean_text(["0.0000", "0.1642", "0.1642"]) == "0.109467"  # 0.10946666…
+    assert rebuild.exact_mean_text(["0.1", "0.2", "0.2", "0.2", "0.2", "0.2", "0.2", "0.2"]) == "0.1875"
+    assert rebuild.exact_mean_text(["0.2000005", "0.2000005"]) == "0.200001"  # a tie rounds up
+    assert rebuild.exact_mean_text(["0", "0"]) == "0"
+    assert rebuild.exact_mean_text(["1", "1"]) == "1"
 
 
 def test_days_with_missing_hours_exist(hourly):
