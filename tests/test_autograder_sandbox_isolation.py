@@ -235,3 +235,18 @@ def test_isolation_can_be_turned_off_and_grading_still_works(monkeypatch, fresh_
     assert report.score == 20
     assert report.isolation["network namespace"].startswith("off: turned off")
     assert report.isolation["audit hook"] == "on"
+
+
+@needs("fs")
+def test_packages_installed_in_site_packages_are_covered(monkeypatch):
+    """As on Gradescope, where reference/ sits in site-packages, inside a tree the child needs."""
+    import wsgiref  # a stdlib package the child never uses stands in for an installed reference/
+    stand_in = str(Path(wsgiref.__file__).resolve().parent)
+    real = isolation._package_dir
+    monkeypatch.setattr(isolation, "_package_dir", lambda name: stand_in if name == "reference" else real(name))
+    result = run_raw(f"""
+        import json, os
+        print(json.dumps({{"listing": os.listdir({stand_in!r}), "json": os.path.isdir(os.path.dirname(json.__file__))}}))
+    """)
+    assert result == {"listing": [], "json": True}
+    assert len(os.listdir(stand_in)) > 2  # the host still has it

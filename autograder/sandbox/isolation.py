@@ -15,14 +15,13 @@ Applied in the forked child between ``fork`` and ``exec`` (so before the child's
   signal each other). Otherwise a user namespace maps the grader's own uid, so the child keeps no
   capabilities after ``exec``.
 
-Which layers work is probed once per process (a real launch of ``python -c "import numpy"``), and the
+Which layers work is probed once per process (a real launch of Python that reads numpy), and the
 result says why a layer is off. ``NNCOURSE_SANDBOX_ISOLATION=off`` turns all three off (for debugging
 or to measure their cost).
 """
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import importlib.util
 import os
 import sys
@@ -45,7 +44,7 @@ _libc = None
 def _c():
     global _libc
     if _libc is None:
-        _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        _libc = ctypes.CDLL(None, use_errno=True)  # the interpreter's own libc
         _libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
         _libc.unshare.argtypes = [ctypes.c_int]
     return _libc
@@ -127,6 +126,8 @@ def _under(path: str, roots) -> bool:
 def make_plan(layers, *, root: str, boot: str, workdir: str, child_uid: int, preload: tuple = ()) -> Plan:
     """The plan for one child, with the layers ``layers`` (names from LAYERS)."""
     layers = set(layers)
+    if layers & {"net", "fs"}:
+        _c()  # load it here: the forked child only calls it
     if "fs" not in layers:
         return Plan(net="net" in layers, uid="uid" in layers, workdir=workdir, child_uid=child_uid)
     binds, links = [], []
@@ -215,7 +216,11 @@ def apply(plan: Plan) -> None:
 
 
 def _probe(plan: Plan) -> str | None:
-    """Launch ``python -c "import numpy"`` under ``plan``; None when it works, else why not."""
+    """Start Python under ``plan`` and read numpy's first file; None when it works, else why not.
+
+    (Reading, not importing, numpy keeps the probe at one bare interpreter start.)"""
+    spec = importlib.util.find_spec("numpy")
+    code = f"open({spec.origin!r}, 'rb').read(1)" if spec and spec.origin else "pass"
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the probe child: report the failing step on the pipe
@@ -226,8 +231,7 @@ def _probe(plan: Plan) -> str | None:
             devnull = os.open(os.devnull, os.O_RDWR)
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)
-            os.execve(sys.executable, [sys.executable, "-I", "-B", "-c", "import numpy"],
-                      {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1"})
+            os.execve(sys.executable, [sys.executable, "-I", "-S", "-B", "-c", code], {"PATH": "/usr/bin:/bin"})
         except BaseException as err:  # noqa: BLE001 - report anything
             os.write(write, str(err).encode()[:500] or type(err).__name__.encode())
         finally:
@@ -239,7 +243,7 @@ def _probe(plan: Plan) -> str | None:
     if message:
         return message
     if os.waitstatus_to_exitcode(status) != 0:
-        return "Python could not start (or import numpy) inside it"
+        return "Python could not start (or read numpy) inside it"
     return None
 
 
