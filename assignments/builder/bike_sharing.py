@@ -4,6 +4,7 @@ The function names and the preparation mirror ``reference/bikes.py``, so the gra
 """
 from __future__ import annotations
 
+from . import minibatch
 from .cells import answer, given, scratch, setup_cell, test, text
 
 ID = "bike_sharing"
@@ -100,97 +101,15 @@ def to_arrays(frame, target="cnt"):
     ### END SOLUTION
 '''
 
-CLASSES = '''
-class Dense:
-    def __init__(self, n_inputs, n_neurons):
-        self.weights = 0.1 * np.random.randn(n_neurons, n_inputs)
-        self.biases = np.zeros((n_neurons, 1))
-
-    def forward_pass(self, batch_inputs):
-        self.inputs = batch_inputs
-        return np.dot(self.weights, batch_inputs) + self.biases
-
-    def backward_pass(self, dvalues):
-        self.dweights = np.dot(dvalues, self.inputs.T)
-        self.dbiases = np.sum(dvalues, axis=1, keepdims=True)
-        self.dinputs = np.dot(self.weights.T, dvalues)
-        return self.dinputs
+def _solved(code: str) -> str:
+    """A minibatch solution as one piece of code: the solution markers dropped."""
+    return "\n".join(line for line in code.split("\n") if "### BEGIN SOLUTION" not in line
+                     and "### END SOLUTION" not in line)
 
 
-class ReLU:
-    def forward_pass(self, batch_values):
-        self.inputs = batch_values
-        return np.maximum(0, batch_values)
-
-    def backward_pass(self, dvalues):
-        self.dinputs = dvalues * (self.inputs > 0)
-        return self.dinputs
-
-
-class Network:
-    def __init__(self, layers):
-        self.layers = list(layers)
-
-    def forward_pass(self, batch_data):
-        for layer in self.layers:
-            batch_data = layer.forward_pass(batch_data)
-        return batch_data
-
-    def backward_pass(self, dvalues):
-        for layer in reversed(self.layers):
-            dvalues = layer.backward_pass(dvalues)
-        return dvalues
-
-
-class MeanSquaredError:
-    def forward_pass(self, predictions, targets):
-        self.residuals = predictions - targets
-        return float(np.mean(self.residuals ** 2))
-
-    def backward_pass(self):
-        return 2 * self.residuals / self.residuals.size
-
-
-class Adam:
-    def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):
-        self.learning_rate, self.beta1, self.beta2, self.epsilon = learning_rate, beta1, beta2, epsilon
-        self.iterations = 0
-
-    def step(self, layers):
-        self.iterations += 1
-        t = self.iterations
-        for layer in layers:
-            if not hasattr(layer, "adam_state"):
-                layer.adam_state = {name: (0.0, 0.0) for name in ("weights", "biases")}
-            for name in ("weights", "biases"):
-                grad = getattr(layer, "d" + name)
-                m, v = layer.adam_state[name]
-                m = self.beta1 * m + (1 - self.beta1) * grad
-                v = self.beta2 * v + (1 - self.beta2) * grad ** 2
-                layer.adam_state[name] = (m, v)
-                step = self.learning_rate * (m / (1 - self.beta1 ** t)) / (np.sqrt(v / (1 - self.beta2 ** t)) + self.epsilon)
-                setattr(layer, name, getattr(layer, name) - step)
-
-
-def mini_batches(inputs, targets, batch_size=64, seed=0):
-    order = np.random.default_rng(seed).permutation(inputs.shape[1])
-    for start in range(0, len(order), batch_size):
-        chosen = order[start:start + batch_size]
-        yield inputs[:, chosen], targets[:, chosen]
-
-
-def fit(network, loss, optimizer, inputs, targets, epochs=10, batch_size=64, seed=0):
-    trainable = [layer for layer in network.layers if hasattr(layer, "weights")]
-    losses = []
-    for epoch in range(epochs):
-        total = 0.0
-        for x_batch, y_batch in mini_batches(inputs, targets, batch_size, seed + epoch):
-            total += loss.forward_pass(network.forward_pass(x_batch), y_batch) * x_batch.shape[1]
-            network.backward_pass(loss.backward_pass())
-            optimizer.step(trainable)
-        losses.append(total / inputs.shape[1])
-    return losses
-'''
+#: The solution's copy of the student's earlier classes: the minibatch assignment's own solutions.
+CLASSES = "".join([minibatch.CLASSES, "\n", *(_solved(part) + "\n" for part in
+                                             (minibatch.ADAM, minibatch.MINI_BATCHES, minibatch.FIT))])
 
 TRAIN = '''
 # Build `network` (input size 56, output size 1), train it on the training arrays, and print the
