@@ -250,3 +250,15 @@ def test_packages_installed_in_site_packages_are_covered(monkeypatch):
     """)
     assert result == {"listing": [], "json": True}
     assert len(os.listdir(stand_in)) > 2  # the host still has it
+
+
+@needs("net")
+def test_a_layer_failing_at_launch_falls_back_and_says_so(monkeypatch):
+    def broken(plan):
+        if plan.net:
+            raise OSError(12, "unshare: Cannot allocate memory")
+    monkeypatch.setattr(isolation, "apply", broken)  # runs in the forked child, before exec
+    report = grade_file("layers", SOLUTION, limits=FAST)
+    assert report.score == 20
+    assert report.isolation["network namespace"].startswith("off: failed for this submission")
+    assert report.isolation["audit hook"] == "on"

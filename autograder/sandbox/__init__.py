@@ -105,14 +105,18 @@ def isolation_status() -> isolation.Status:
             _PROBE_BOXES.pop().cleanup()
 
 
+def _kernel_layer_names(layers) -> list[str]:
+    names = {"net": "network namespace", "fs": "private filesystem (mount namespace)",
+             "uid": "unprivileged uid"}
+    return [names[n] for n in layers]
+
+
 def describe_isolation(status: isolation.Status | None = None) -> dict:
     """Every isolation layer -> "on" or why it is off (for reports and ``nncourse grade``)."""
     status = status or isolation_status()
-    names = {"net": "network namespace", "fs": "private filesystem (mount namespace)",
-             "uid": "unprivileged uid"}
-    out = {names[k]: ("on" if v is True else f"off: {v}") for k, v in status.layers.items()}
+    out = {_kernel_layer_names([k])[0]: ("on" if v is True else f"off: {v}") for k, v in status.layers.items()}
     if os.geteuid() != 0:
-        out[names["uid"]] = "on (the grader's own uid, which is not root)"
+        out["unprivileged uid"] = "on (the grader's own uid, which is not root)"
     out.update({name: "on" for name in BASE_LAYERS})
     nproc = os.geteuid() != 0 or status.layers.get("uid") is True
     out["process-count limit (RLIMIT_NPROC)"] = "on" if nproc else "off: the child runs as root, which ignores it"
@@ -247,7 +251,19 @@ def run_submission(cells: list[tuple[str, str]], checks: list[dict], *, limits: 
             os.chmod(tmp, 0o700)
             request = {"tmp": tmp, "read_roots": read_roots, "denied_roots": denied_roots, "cells": cells,
                        "checks": pending, "preload": list(preload)}
-            child = _Child(request, box, limits, tuple(preload))
+            try:
+                child = _Child(request, box, limits, tuple(preload))
+            except (subprocess.SubprocessError, OSError) as err:
+                if not box.layers:
+                    raise
+                # A layer that passed the probe failed now (say, no namespaces left): grade anyway,
+                # without the kernel layers, and say so in the report.
+                for name in _kernel_layer_names(box.layers):
+                    run.isolation[name] = f"off: failed for this submission ({err})"
+                if "uid" in box.layers:
+                    run.isolation["process-count limit (RLIMIT_NPROC)"] = "off: the child runs as root"
+                box.layers = ()
+                child = _Child(request, box, limits, tuple(preload))
             stage, cell = "cells", None
             deadline = time.monotonic() + limits.cells_timeout
             outcome = None
