@@ -59,9 +59,9 @@ class Box:
 
     _runs = 0
 
-    def __init__(self, layers=()) -> None:
+    def __init__(self, layers=(), extra_read=()) -> None:
         Box._runs += 1
-        self.layers = tuple(layers)
+        self.layers, self.extra_read = tuple(layers), tuple(extra_read)
         self.base = os.path.realpath(tempfile.mkdtemp(prefix="nncourse-"))
         os.chmod(self.base, 0o711)
         self.boot, self.work, self.root = (os.path.join(self.base, n) for n in ("boot", "work", "root"))
@@ -79,7 +79,7 @@ class Box:
 
     def plan(self, preload: tuple = ()) -> isolation.Plan:
         return isolation.make_plan(self.layers, root=self.root, boot=self.boot, workdir=self.work,
-                                   child_uid=self.uid, preload=preload)
+                                   child_uid=self.uid, preload=preload, extra=self.extra_read)
 
     def cleanup(self) -> None:
         shutil.rmtree(self.base, ignore_errors=True)
@@ -237,10 +237,10 @@ def run_submission(cells: list[tuple[str, str]], checks: list[dict], *, limits: 
     pending = [c for c in checks]
     status = isolation_status()
     run.isolation = describe_isolation(status)
-    box = Box(status.active())
+    box = Box(status.active(), extra_read)
     tmp = box.work
-    read_roots, denied_roots = _roots(tmp, list(extra_read))
     try:
+        read_roots, denied_roots = _roots(tmp, list(extra_read))
         for name, path in (files or {}).items():
             shutil.copyfile(path, os.path.join(tmp, name))
             if "uid" in box.layers and os.geteuid() == 0:

@@ -26,7 +26,7 @@ import importlib.util
 import os
 import sys
 import sysconfig
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWNET = 0x00020000, 0x10000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
@@ -123,8 +123,10 @@ def _under(path: str, roots) -> bool:
     return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
 
 
-def make_plan(layers, *, root: str, boot: str, workdir: str, child_uid: int, preload: tuple = ()) -> Plan:
-    """The plan for one child, with the layers ``layers`` (names from LAYERS)."""
+def make_plan(layers, *, root: str, boot: str, workdir: str, child_uid: int, preload: tuple = (),
+              extra: tuple = ()) -> Plan:
+    """The plan for one child, with the layers ``layers`` (names from LAYERS); ``extra`` folders are
+    bound read-only too."""
     layers = set(layers)
     if layers & {"net", "fs"}:
         _c()  # load it here: the forked child only calls it
@@ -137,7 +139,7 @@ def make_plan(layers, *, root: str, boot: str, workdir: str, child_uid: int, pre
         elif os.path.isdir(d):
             binds.append((d, False))
     covered = [d for d, _ in binds]
-    for d in _python_dirs(preload):
+    for d in [*_python_dirs(preload), *filter(None, map(_realpath_dir, extra))]:
         if not _under(d, covered):
             binds.append((d, False))
             covered.append(d)
