@@ -246,7 +246,8 @@ def test_packages_installed_in_site_packages_are_covered(monkeypatch):
     monkeypatch.setattr(isolation, "_package_dir", lambda name: stand_in if name == "reference" else real(name))
     result = run_raw(f"""
         import json, os
-        print(json.dumps({{"listing": os.listdir({stand_in!r}), "json": os.path.isdir(os.path.dirname(json.__file__))}}))
+        json_dir = os.path.dirname(json.__file__)
+        print(json.dumps({{"listing": os.listdir({stand_in!r}), "json": os.path.isdir(json_dir)}}))
     """)
     assert result == {"listing": [], "json": True}
     assert len(os.listdir(stand_in)) > 2  # the host still has it
