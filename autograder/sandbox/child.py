@@ -1,8 +1,10 @@
 """The sandbox child: run a submission's cells, then drive its objects, and stream the outputs back.
 
-Started by the parent as ``python -I child.py DRIVER_PATH`` in an empty temporary folder, with a
-scrubbed environment and resource limits. It imports nothing from ``autograder`` or ``reference``:
-the driver is loaded from its file. Before any student code runs it installs an audit hook (which
+Started by the parent as ``python -I boot/child.py boot/driver.py`` (copies in the run's box: the
+package's own folders are hidden from the child by its mount namespace) in an empty working folder,
+with a scrubbed environment, resource limits and whatever kernel layers the machine allows
+(``isolation.py``). It imports nothing from ``autograder`` or ``reference``: the driver is loaded
+from its file. Before any student code runs it installs an audit hook (which
 cannot be removed) that refuses imports of the instructor's packages, files outside the sandbox,
 processes, sockets and ctypes. Everything it sends is plain data, framed as 8-byte length + payload.
 """
