@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -41,17 +45,44 @@ class Report:
         return data
 
 
-def _extras(assignment: str, source_dir=None) -> dict:
-    """Preloaded modules and the data files a notebook reads from its own folder."""
+def _matplotlib_fonts() -> Path | None:
+    """matplotlib's font list, built once per machine and user.
+
+    Without it, the first ``import matplotlib.pyplot`` in every sandbox child would list the system's
+    font folders (which the sandbox refuses) and spend about a second rebuilding the list.
+    """
+    cache = Path(tempfile.gettempdir()) / f"nncourse-matplotlib-{os.getuid()}"
+    found = sorted(cache.glob("fontlist-*.json"))
+    if not found:
+        cache.mkdir(mode=0o700, exist_ok=True)
+        env = {**os.environ, "MPLCONFIGDIR": str(cache), "MPLBACKEND": "Agg"}
+        try:
+            subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env,
+                           capture_output=True, timeout=120, check=False)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        found = sorted(cache.glob("fontlist-*.json"))
+    return found[-1] if found else None
+
+
+def _extras(assignment: str, cells: list[tuple[str, str]], source_dir=None) -> dict:
+    """Modules to import before the sandbox closes, and the data files a notebook reads from its folder."""
     from reference.paths import DATA_DIR
     files = {"worked_examples.json": str(DATA_DIR / "worked_examples.json")}
     folder = source_notebook(assignment, source_dir).parent
     if folder.is_dir():
         files.update({p.name: str(p) for p in folder.iterdir() if p.is_file() and p.suffix != ".ipynb"})
-    if assignment != "bike_sharing":
-        return {"files": files}
-    files.setdefault("hour.csv", str(DATA_DIR / "hour.csv"))
-    return {"preload": ("pandas",), "files": files}
+    preload: tuple[str, ...] = ()
+    if assignment == "bike_sharing":
+        files.setdefault("hour.csv", str(DATA_DIR / "hour.csv"))
+        preload += ("pandas",)
+    if any("matplotlib" in source for _, source in cells):
+        # Plots are part of the notebooks: import pyplot (headless) with its font list in place.
+        fonts = _matplotlib_fonts()
+        if fonts is not None:
+            files[fonts.name] = str(fonts)
+        preload += ("matplotlib.pyplot",)
+    return {"preload": preload, "files": files}
 
 
 def grade_cells(assignment: str, cells: list[tuple[str, str]], *, limits: Limits | None = None,
@@ -64,7 +95,7 @@ def grade_cells(assignment: str, cells: list[tuple[str, str]], *, limits: Limits
     plan = [{"name": c.name, "needs": list(c.needs), "cases": [k.request() for k in runnable[c.name]]}
             for c in checks if c.name in runnable]
     run = run_submission(cells, plan, limits=limits or LIMITS.get(assignment, Limits()),
-                         **_extras(assignment, source_dir))
+                         **_extras(assignment, cells, source_dir))
     report.isolation = run.isolation
     cell_notes = [f"cell {name} raised {err.get('__error__')}: {err.get('message', '')}"[:300]
                   for name, err in run.cell_errors[:3] if isinstance(err, dict)]

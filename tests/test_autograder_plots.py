@@ -1,0 +1,20 @@
+"""Plotting is part of the notebooks: matplotlib must work inside the sandbox."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from autograder.grading import grade_file
+
+SOLUTION = Path(__file__).parent / "submissions" / "gradients" / "solution.py"
+
+
+def test_a_submission_that_plots_is_graded_normally(tmp_path):
+    plotting = ("import matplotlib.pyplot as plt\n"
+                "plt.plot([1, 2, 3], [3, 1, 2])\nplt.title('loss')\nplt.show()\n"
+                "plt.savefig('loss.png')\n")
+    submission = tmp_path / "gradients.py"
+    submission.write_text(plotting + SOLUTION.read_text())
+    report = grade_file("gradients", submission)
+    assert report.error is None
+    assert not [n for n in report.notes if "raised" in n], report.notes
+    assert report.score == report.max_score == 20
