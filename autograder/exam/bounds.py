@@ -13,7 +13,7 @@ import numpy as np
 
 BOUND = 1000.0
 DENOM = 3 * 10**6
-_SLACK = 1e-3  # in units of 1/DENOM: absorbs float round-off (and Adam's ε), nothing else
+SLACK = 1e-3  # in units of 1/DENOM: absorbs float round-off (and Adam's ε), nothing else
 
 
 class Degenerate(Exception):
@@ -22,7 +22,7 @@ class Degenerate(Exception):
 
 def is_exact(value: float) -> bool:
     scaled = float(value) * DENOM
-    return abs(scaled - round(scaled)) <= _SLACK
+    return abs(scaled - round(scaled)) <= SLACK
 
 
 def as_fraction(value: float) -> Fraction:

@@ -3,6 +3,7 @@ Edges carry the lecture's weight names, numbered column by column as in the lect
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -10,41 +11,48 @@ class Diagram:
     layers: tuple[tuple[str, ...], ...]  # node labels (Typst math) per layer
     caption: str
     width_mm: float = 100
+    name: str = "network"  # a file name (without extension) for this drawing
 
     @classmethod
     def neuron(cls, n_inputs: int) -> "Diagram":
         return cls((tuple(f"x_{i}" for i in range(1, n_inputs + 1)), ("hat(y)",)),
-                   "one neuron; w_k joins x_k to the output, b_1 is its bias", 70)
+                   "one neuron; w_k joins x_k to the output, b_1 is its bias", 70, f"neuron_{n_inputs}_inputs")
 
     @classmethod
     def two_layer(cls, activation: str) -> "Diagram":
         hidden = {"identity": "u", "relu": "h", "sigmoid": "h"}[activation]
         note = {"identity": "no activation", "relu": "h = ReLU(z)", "sigmoid": "h = sigmoid(z)"}[activation]
         return cls((("x_1", "x_2"), tuple(f"{hidden}_{j}" for j in (1, 2, 3)), ("hat(y)", "hat(z)")),
-                   f"2 -> 3 -> 2, hidden layer: {note}; biases b_1..b_3 (hidden), b_4, b_5 (output)")
+                   f"2 -> 3 -> 2, hidden layer: {note}; biases b_1..b_3 (hidden), b_4, b_5 (output)",
+                   name=f"two_layer_{activation}")
 
     def typst(self) -> str:
         """A Typst block that draws the network."""
-        cols = len(self.layers)
-        height = 10 + 14 * max(len(layer) for layer in self.layers)
-        xs = [8 + k * (self.width_mm - 16) / (cols - 1) for k in range(cols)]
+        return _typst(self)
 
-        def ys(n: int) -> list[float]:
-            return [height / 2 + (j - (n - 1) / 2) * 14 for j in range(n)]
 
-        lines, k = [], 0
-        for layer in range(cols - 1):
-            src, dst = self.layers[layer], self.layers[layer + 1]
-            for i, y1 in enumerate(ys(len(src))):  # column by column: all edges out of x_1 first
-                for j, y2 in enumerate(ys(len(dst))):
-                    k += 1
-                    lines.append(f"  edge({xs[layer]:.1f}mm, {y1:.1f}mm, {xs[layer + 1]:.1f}mm, {y2:.1f}mm, $w_{k}$, t: {0.22 if i % 2 == 0 else 0.62})")
-        for layer, labels in enumerate(self.layers):
-            for label, y in zip(labels, ys(len(labels))):
-                lines.append(f"  node({xs[layer]:.1f}mm, {y:.1f}mm, ${label}$)")
-        body = "\n".join(lines)
-        return (f"#figure(box(width: {self.width_mm}mm, height: {height}mm, {{\n{body}\n}}), "
-                f"caption: [{escape(self.caption)}])\n")
+@lru_cache(maxsize=64)
+def _typst(d: Diagram) -> str:
+    cols = len(d.layers)
+    height = 10 + 14 * max(len(layer) for layer in d.layers)
+    xs = [8 + k * (d.width_mm - 16) / (cols - 1) for k in range(cols)]
+
+    def ys(n: int) -> list[float]:
+        return [height / 2 + (j - (n - 1) / 2) * 14 for j in range(n)]
+
+    lines, k = [], 0
+    for layer in range(cols - 1):
+        src, dst = d.layers[layer], d.layers[layer + 1]
+        for i, y1 in enumerate(ys(len(src))):  # column by column: all edges out of x_1 first
+            for j, y2 in enumerate(ys(len(dst))):
+                k += 1
+                lines.append(f"  edge({xs[layer]:.1f}mm, {y1:.1f}mm, {xs[layer + 1]:.1f}mm, {y2:.1f}mm, $w_{k}$, t: {0.22 if i % 2 == 0 else 0.62})")
+    for layer, labels in enumerate(d.layers):
+        for label, y in zip(labels, ys(len(labels))):
+            lines.append(f"  node({xs[layer]:.1f}mm, {y:.1f}mm, ${label}$)")
+    body = "\n".join(lines)
+    return (f"#figure(box(width: {d.width_mm}mm, height: {height}mm, {{\n{body}\n}}), "
+            f"caption: [{escape(d.caption)}])\n")
 
 
 PRELUDE = r"""

@@ -49,17 +49,19 @@ def join(parts: Iterable["M | str"], sep: "M | str" = ", ") -> M:
     return out
 
 
+_SYMBOLS = {
+    "L": M("L", "L"), "yhat": M(r"\hat{y}", "hat(y)"), "zhat": M(r"\hat{z}", "hat(z)"),
+    "sigma": M(r"\sigma", "sigma"), "eta": M(r"\eta", "eta"), "mu": M(r"\mu", "mu"),
+    "beta1": M(r"\beta_1", "beta_1"), "beta2": M(r"\beta_2", "beta_2"),
+    "eps": M(r"\varepsilon", "epsilon"), "cdot": M(r" \cdot ", " dot "),
+    "approx": M(r" \approx ", " approx "), "to": M(r" \to ", " -> "), "=": M(" = ", " = "),
+    "tanh": M(r"\tanh", "tanh"), "ln": M(r"\ln", "ln"), "sum": M(r"\sum", "sum"),
+}
+
+
 def sym(name: str) -> M:
     """Named symbols of the lecture."""
-    table = {
-        "L": M("L", "L"), "yhat": M(r"\hat{y}", "hat(y)"), "zhat": M(r"\hat{z}", "hat(z)"),
-        "sigma": M(r"\sigma", "sigma"), "eta": M(r"\eta", "eta"), "mu": M(r"\mu", "mu"),
-        "beta1": M(r"\beta_1", "beta_1"), "beta2": M(r"\beta_2", "beta_2"),
-        "eps": M(r"\varepsilon", "epsilon"), "cdot": M(r" \cdot ", " dot "),
-        "approx": M(r" \approx ", " approx "), "to": M(r" \to ", " -> "), "=": M(" = ", " = "),
-        "tanh": M(r"\tanh", "tanh"), "ln": M(r"\ln", "ln"), "sum": M(r"\sum", "sum"),
-    }
-    return table[name]
+    return _SYMBOLS[name]
 
 
 def sub(base: str, index: "int | str") -> M:

@@ -5,11 +5,12 @@ Written with xml.etree (moodle-tools needs Python >= 3.11 and YAML input; this p
 Cloze numerical answers are ``{1:NUMERICAL:=value:tolerance}`` (Moodle's embedded-answers syntax)."""
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from typing import Sequence
 
 from .kinds import kind
-from .render_markdown import blocks_md
+from .render_markdown import statement_md
 from .versions import Version
 
 
@@ -40,7 +41,7 @@ def moodle_xml(versions: Sequence[Version], exam_name: str) -> str:
             q = ET.SubElement(quiz, "question", {"type": "cloze"})
             _text(q, "name", f"P{p.number} {k.title} · {v.version_id}")
             # MathJax in Moodle reads \( \) and $$ $$.
-            body = _inline_math(blocks_md(k.statement(p.params)))
+            body = _inline_math(statement_md(p))
             rows = "".join(f"<li>\\({i.label_tex}\\) = {cloze_field(i)}</li>" for i in p.items)
             _text(q, "questiontext", f"<p>{body}</p><ol>{rows}</ol>", "html")
             _text(q, "generalfeedback", f"Version {v.version_id}.", "html")
@@ -53,16 +54,14 @@ def moodle_xml(versions: Sequence[Version], exam_name: str) -> str:
 
 def _inline_math(md: str) -> str:
     """Markdown math delimiters to MathJax's: $$…$$ stays, $…$ becomes \\(…\\); paragraphs become <br>."""
-    out, i, inline = [], 0, False
-    while i < len(md):
-        if md.startswith("$$", i):
-            out.append("$$")
-            i += 2
-        elif md[i] == "$":
+    out, inline = [], False
+    for token in _DOLLARS.split(md):
+        if token == "$":
             out.append("\\)" if inline else "\\(")
             inline = not inline
-            i += 1
         else:
-            out.append(md[i])
-            i += 1
+            out.append(token)
     return "".join(out).replace("\n\n", "<br/>")
+
+
+_DOLLARS = re.compile(r"(\$\$|\$)")

@@ -2,13 +2,13 @@
 numbered answers (items) a student writes down."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import numpy as np
 
 from .mathtext import Block, M
-from .bounds import Degenerate, check_bound
+from .bounds import BOUND, DENOM, SLACK, Degenerate, check_bound
 
 # Tolerances: |answer - key| <= ATOL + RTOL * |key|. ATOL matters near 0.
 EXACT_TOL = {"rtol": 1e-3, "atol": 1e-3}
@@ -36,7 +36,8 @@ class Item:
     rounded: bool = False
 
     def to_json(self) -> dict:
-        return asdict(self)
+        return {"name": self.name, "label_tex": self.label_tex, "value": self.value, "rtol": self.rtol,
+                "atol": self.atol, "rounded": self.rounded}
 
 
 @dataclass
@@ -49,10 +50,17 @@ class Problem:
     values: dict[str, list]
     items: list[Item] = field(default_factory=list)
     points: float = 10.0
+    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def pid(self) -> str:
         return f"P{self.number}"
+
+    def cached(self, name: str, make):
+        """``make()`` once per problem: its texts are rendered for several outputs."""
+        if name not in self._cache:
+            self._cache[name] = make()
+        return self._cache[name]
 
     def to_json(self) -> dict:
         return {"kind": self.kind, "number": self.number, "points": self.points, "params": self.params,
@@ -91,9 +99,28 @@ class Kind:
         return None
 
     # -- shared --------------------------------------------------------------------------------
+    def cached_specs(self, params: Mapping) -> list[ItemSpec]:
+        """``specs`` memoised on what they depend on (string parameters and array shapes): building
+        the labels costs more than solving a variant."""
+        sig = tuple((k, v if isinstance(v, str) else np.shape(v)) for k, v in params.items() if not isinstance(v, Mapping))
+        cache = self.__dict__.setdefault("_specs_cache", {})
+        if sig not in cache:
+            cache[sig] = self.specs(params)
+        return cache[sig]
+
     def check_bound(self, params: Mapping, values: Mapping[str, np.ndarray]) -> None:
-        for spec in self.specs(params):
-            check_bound(spec.name, values[spec.array][spec.index], exact=not spec.rounded)
+        """Every item within the bound and, unless rounded, a multiple of 1/DENOM (one vectorised
+        test; ``bounds.check_bound`` names the first offender when there is one)."""
+        specs = self.cached_specs(params)
+        vals = np.array([values[s.array][s.index] for s in specs], dtype=float)
+        exact = np.array([not s.rounded for s in specs])
+        scaled = vals * DENOM
+        ok = np.isfinite(vals) & (np.abs(vals) <= BOUND)
+        ok &= ~exact | (np.abs(scaled - np.round(scaled)) <= SLACK)
+        if not ok.all():
+            bad = specs[int(np.argmin(ok))]
+            check_bound(bad.name, values[bad.array][bad.index], exact=not bad.rounded)
+            raise Degenerate(f"{bad.name} is past the bound or not a short decimal")
 
     def variant(self, rng: np.random.Generator) -> tuple[dict, dict]:
         """Draw until a variant passes every redraw rule."""
@@ -113,7 +140,7 @@ class Kind:
     def build(self, number: int, params: dict, values: dict | None = None) -> Problem:
         values = self.solve(params) if values is None else values
         items = []
-        for spec in self.specs(params):
+        for spec in self.cached_specs(params):
             tol = ROUNDED_TOL if spec.rounded else EXACT_TOL
             items.append(Item(f"P{number}.{spec.name}", spec.label.tex,
                               float(values[spec.array][spec.index]), tol["rtol"], tol["atol"], spec.rounded))
@@ -122,7 +149,7 @@ class Kind:
     def carried(self, params: Mapping, given: Mapping[str, float]) -> dict[str, float]:
         """Expected value of every item when the student's own earlier values are used."""
         values = self.solve(params, given)
-        return {s.name: float(values[s.array][s.index]) for s in self.specs(params)}
+        return {s.name: float(values[s.array][s.index]) for s in self.cached_specs(params)}
 
 
 def override(array: np.ndarray, names: list[str], given: Mapping[str, float] | None) -> np.ndarray:

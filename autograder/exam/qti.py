@@ -1,21 +1,43 @@
 """Canvas QTI 1.2 via text2qti: one question group per problem ("pick: 1"), one numerical question per
-sub-answer block. text2qti rejects accepted values below 1e-4 in magnitude, so every answer is written
-as a range whose ends keep clear of that (a 0 answer becomes [-tol, tol] with tol >= 1e-4)."""
+version in it.
+
+Canvas limits what is gradable: a numerical question has one answer, fill-in-multiple-blanks matches
+text only, and each group draws on its own, so the sub-answers of one version cannot be split over
+several groups. Each question therefore asks for the problem's last sub-answer (the one that needs
+the whole chain); every sub-answer is graded from the answers CSV with ``nncourse exam grade``. The
+quiz description says so to the instructor and the students.
+
+text2qti converts each question's Markdown to HTML, which costs milliseconds per question (minutes for
+1,000 versions). So text2qti gets a short placeholder per question and builds the quiz, groups, ids and
+answer ranges; the question's HTML is then made straight from the problem's text blocks, with
+text2qti's own LaTeX-to-Canvas-image conversion for the math.
+
+text2qti rejects accepted values below 1e-4 in magnitude and writes range ends with 4 decimals, so
+every answer is a range whose ends keep clear of that (a 0 answer becomes [-tol, tol], tol >= 1e-4)."""
 from __future__ import annotations
 
-import re
+import hashlib
+import html
+from functools import lru_cache
 from typing import Sequence
 
 from text2qti.config import Config
+from text2qti.markdown import Markdown
 from text2qti.qti import QTI
-from text2qti.quiz import Quiz
+from text2qti.quiz import Question, Quiz
 
-from .kinds import kind
+from .mathtext import Display, M
 from .moodle import tolerance
-from .render_markdown import blocks_md
+from .problem import Problem
+from .text import statement
 from .versions import Version
 
 _MIN = 1.01e-4
+
+DESCRIPTION = (
+    "One version of each problem is drawn per student. Canvas checks one number per problem: the last "
+    "sub-answer, which needs every earlier step. Work every step on paper; your instructor grades all "
+    "sub-answers, with partial credit, from your written answers.")
 
 
 def answer_range(item) -> tuple[float, float]:
@@ -30,35 +52,71 @@ def answer_range(item) -> tuple[float, float]:
     return lo, hi
 
 
-def quiz_text(versions: Sequence[Version], title: str) -> str:
-    lines = [f"Quiz title: {title}", "Quiz description: One version of each problem is drawn per student.", ""]
+def _config() -> Config:
+    config = Config()
+    config.update({"latex_render_url": "/equation_images/", "pandoc_mathml": False, "run_code_blocks": False})
+    return config
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> Markdown:
+    return Markdown(_config())
+
+
+@lru_cache(maxsize=1 << 14)
+def _math(tex: str) -> str:
+    """A LaTeX fragment as Canvas's equation image (text2qti's conversion)."""
+    return _markdown().latex_to_qti(tex)
+
+
+def _paragraph(parts) -> str:
+    return "".join(_math(p.tex) if isinstance(p, M) else html.escape(p, quote=False) for p in parts)
+
+
+def question_html(p: Problem, version_id: str) -> str:
+    """The question's HTML: the statement, then which number Canvas checks."""
+    def make() -> str:
+        paras = [_math(b.math.tex) if isinstance(b, Display) else _paragraph(b) for b in statement(p)]
+        item = p.items[-1]
+        paras.append(f"[{html.escape(version_id)}] Give {_math(item.label_tex)} ({html.escape(item.name)}).")
+        return "".join(f"<p>{x}</p>" for x in paras)
+    return p.cached("qti_html", make)
+
+
+def _placeholder(number: int, body: str) -> str:
+    # Unique per question and content, so that text2qti's question ids (a hash of this text) differ
+    # between exams as the questions do.
+    return f"Q{number:06d}x{hashlib.sha256(body.encode()).hexdigest()[:24]}"
+
+
+def quiz_text(versions: Sequence[Version], title: str) -> tuple[str, dict[str, str]]:
+    """text2qti's plain-text quiz with placeholders, and the HTML that replaces each placeholder."""
+    lines = [f"Quiz title: {title}", f"Quiz description: {DESCRIPTION}", ""]
+    bodies: dict[str, str] = {}
     n = len(versions[0].problems) if versions else 0
     number = 0
     for index in range(n):
         lines += ["GROUP", "pick: 1", "points per question: 1", ""]
         for v in versions:
             p = v.problems[index]
-            k = kind(p.kind)
-            stem = _one_line(blocks_md(k.statement(p.params)))
-            # text2qti gives a numerical question one answer: ask for the last sub-answer, the one
-            # that needs the whole chain (the other sub-answers are graded from the paper/CSV).
-            item = p.items[-1]
             number += 1
-            lo, hi = answer_range(item)
-            lines.append(f"{number}.  [{v.version_id}] {stem} Give ${item.label_tex}$ ({item.name}).")
-            lines.append(f"=   [{lo:.6f}, {hi:.6f}]")
-            lines.append("")
+            body = question_html(p, v.version_id)
+            token = _placeholder(number, body)
+            bodies[token] = body
+            lo, hi = answer_range(p.items[-1])
+            lines += [f"{number}.  {token}", f"=   [{lo:.6f}, {hi:.6f}]", ""]
         lines += ["END_GROUP", ""]
-    return "\n".join(lines)
+    return "\n".join(lines), bodies
 
 
 def qti_zip(versions: Sequence[Version], title: str) -> bytes:
-    config = Config()
-    config.update({"latex_render_url": "/equation_images/", "pandoc_mathml": False, "run_code_blocks": False})
-    quiz = Quiz(quiz_text(versions, title), config=config, source_name="<nncourse exam>")
+    text, bodies = quiz_text(versions, title)
+    quiz = Quiz(text, config=_config(), source_name="<nncourse exam>")
+    md = quiz.md
+    for q in quiz.questions_and_delims:
+        if isinstance(q, Question):
+            token = q.question_raw.strip()
+            if token not in bodies:
+                raise RuntimeError(f"text2qti changed a question's text ({token[:40]!r}); cannot fill in its HTML")
+            q.question_html_xml = md.xml_escape(bodies[token], squotes=False, dquotes=False)
     return QTI(quiz).zip_bytes()
-
-
-def _one_line(md: str) -> str:
-    md = md.replace("$$", "$")
-    return re.sub(r"\s*\n\s*", " ", md).strip()

@@ -1,8 +1,13 @@
 """Markdown with LaTeX math ($…$, $$…$$): each student's exam and the worked solutions."""
 from __future__ import annotations
 
+from typing import Callable
+
 from .kinds import kind
-from .mathtext import Display, M
+from .mathtext import Display, M, num
+from .problem import Problem
+from .text import arrays as _arrays  # noqa: F401  (kept for callers of the old name)
+from .text import solution, statement
 from .versions import Version
 
 
@@ -16,18 +21,29 @@ def blocks_md(blocks) -> str:
     return "\n\n".join(out)
 
 
-def exam_md(version: Version, title: str, solutions: bool = False, diagrams: dict | None = None) -> str:
+def statement_md(p: Problem) -> str:
+    return p.cached("statement_md", lambda: blocks_md(statement(p)))
+
+
+def solution_md(p: Problem) -> str:
+    return p.cached("solution_md", lambda: blocks_md(solution(p)))
+
+
+def exam_md(version: Version, title: str, solutions: bool = False,
+            diagrams: Callable[[Problem], str | None] | None = None) -> str:
+    """``diagrams`` gives the link to a problem's own diagram (None: no diagram)."""
     head = f"# {title}{' — solutions' if solutions else ''}\n\nVersion **{version.version_id}** · {version.student}\n"
     parts = [head]
     for p in version.problems:
         k = kind(p.kind)
         parts.append(f"## Problem {p.number}: {k.title} ({p.points:g} points)\n")
-        if diagrams and p.kind in diagrams:
-            parts.append(f"![network diagram]({diagrams[p.kind]})\n")
-        parts.append(blocks_md(k.statement(p.params)))
+        link = diagrams(p) if diagrams else None
+        if link:
+            parts.append(f"![network diagram]({link})\n")
+        parts.append(statement_md(p))
         if solutions:
-            parts.append("\n**Solution.**\n\n" + blocks_md(k.solution(p.params, _arrays(p.values))))
-            parts.append("\n**Key:** " + ", ".join(f"${i.label_tex}$ = {M_num(i)}" for i in p.items))
+            parts.append("\n**Solution.**\n\n" + solution_md(p))
+            parts.append("\n**Key:** " + p.cached("key_md", lambda: ", ".join(f"${i.label_tex}$ = {M_num(i)}" for i in p.items)))
         else:
             parts.append("\nAnswers: " + ", ".join(f"`{i.name}`" for i in p.items))
         parts.append("")
@@ -35,10 +51,4 @@ def exam_md(version: Version, title: str, solutions: bool = False, diagrams: dic
 
 
 def M_num(item) -> str:
-    from .mathtext import num
     return f"${num(item.value, exact=not item.rounded).tex}$"
-
-
-def _arrays(values: dict) -> dict:
-    import numpy as np
-    return {k: np.array(v, dtype=float) if not isinstance(v, dict) else v for k, v in values.items()}

@@ -1,14 +1,13 @@
-"""Typst sources and PDFs: one exam per student (version id on every page) and the solutions."""
+"""Typst sources: one exam per student (version id on every page) and the solutions."""
 from __future__ import annotations
 
 from typing import Sequence
 
-import typst
-
 from .diagram import PRELUDE, escape
 from .kinds import kind
 from .mathtext import Display, M, num
-from .render_markdown import _arrays
+from .problem import Problem
+from .text import diagram, solution, statement
 from .versions import Version
 
 
@@ -37,14 +36,13 @@ def version_typ(version: Version, title: str, solutions: bool = False, with_page
     if not solutions:
         src.append("Write every answer in the box for its problem. Give fractions exactly (e.g. -4/3) or to 3 decimals.\n")
     for p in version.problems:
-        k = kind(p.kind)
-        src.append(f"== Problem {p.number}: {escape(k.title)} ({p.points:g} points)\n")
-        diagram = k.diagram(p.params)
-        if diagram is not None:
-            src.append(diagram.typst())
-        src.append(blocks_typ(k.statement(p.params)) + "\n")
+        src.append(p.cached("head_typ", lambda: f"== Problem {p.number}: {escape(kind(p.kind).title)} ({p.points:g} points)\n"))
+        d = diagram(p)
+        if d is not None:
+            src.append(d.typst())
+        src.append(statement_typ(p) + "\n")
         if solutions:
-            src.append("*Solution.*\n\n" + blocks_typ(k.solution(p.params, _arrays(p.values))) + "\n")
+            src.append("*Solution.*\n\n" + solution_typ(p) + "\n")
             cells = ", ".join(f"[{escape(i.name)}], [${num(i.value, exact=not i.rounded).typ}$]" for i in p.items)
             src.append(f"#table(columns: 4, stroke: 0.3pt, {cells})\n")
         else:
@@ -53,20 +51,23 @@ def version_typ(version: Version, title: str, solutions: bool = False, with_page
     return "\n".join(src)
 
 
+def statement_typ(p: Problem) -> str:
+    return p.cached("statement_typ", lambda: blocks_typ(statement(p)))
+
+
+def solution_typ(p: Problem) -> str:
+    return p.cached("solution_typ", lambda: blocks_typ(solution(p)))
+
+
 def solutions_typ(versions: Sequence[Version], title: str) -> str:
+    """The worked solutions of ``versions``, each starting on a new page numbered 1, so that the
+    document can be compiled in pieces and the pieces joined."""
     parts = [_page("all versions", title)]
     for i, v in enumerate(versions):
         if i:
             parts.append("#pagebreak()\n")
         parts.append(f"#set page(header: align(right, text(size: 8pt)[{escape(title)} · solutions · version *{v.version_id}*]), "
-                     f"footer: context align(center, text(size: 8pt)[version {v.version_id} · page #counter(page).display()]))\n")
+                     f"footer: context align(center, text(size: 8pt)[version {v.version_id} · page #counter(page).display()]))\n"
+                     "#counter(page).update(1)\n")
         parts.append(version_typ(v, title, solutions=True, with_page=False))
     return "\n".join(parts)
-
-
-def compile_pdf(source: str) -> bytes:
-    """Typst source to PDF bytes (fonts are embedded in the typst wheel: no TeX, no network)."""
-    try:
-        return typst.compile(source.encode("utf-8"))
-    except Exception as err:  # typst raises its own TypstError with the source position
-        raise RuntimeError(f"typst could not compile the exam: {err}") from err

@@ -3,21 +3,20 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
-import typst
-
-from .diagram import PRELUDE
+from .diagram import PRELUDE, Diagram
 from .keyfile import key_dict
-from .kinds import kind
 from .moodle import moodle_xml
+from .pdf import chunks, compile_pdf, write_pdfs
+from .problem import Problem
 from .qti import qti_zip
 from .render_markdown import exam_md
-from .render_typst import compile_pdf, solutions_typ, version_typ
+from .render_typst import solutions_typ, version_typ
+from .text import diagram
 from .versions import DEFAULT_KINDS, Version, default_students, make_versions
 
 
@@ -56,56 +55,65 @@ def write_exam(out_dir: str | Path, seed: int = 0, students: Sequence[str] | Non
 
 def write_outputs(out: Path, vs: list[Version], seed: int, kinds: Sequence[str], title: str,
                   pdf: bool = True, jobs: int | None = None) -> dict[str, Path]:
+    """Every output of an exam. The PDFs compile in worker threads while this thread writes the rest."""
     for sub in ("markdown", "pdf", "diagrams"):
         (out / sub).mkdir(parents=True, exist_ok=True)
     exam_name = _safe(title.lower())
     paths: dict[str, Path] = {}
-    paths["key"] = out / "key.json"
-    paths["key"].write_text(json.dumps(key_dict(vs, title, seed, kinds), indent=1), encoding="utf-8")
-    diagrams = _diagrams(out / "diagrams", vs, pdf)
-    for v in vs:
-        (out / "markdown" / f"{_safe(v.student)}_{v.version_id}.md").write_text(exam_md(v, title, diagrams=diagrams), encoding="utf-8")
-    paths["markdown"] = out / "markdown"
-    paths["solutions_md"] = out / "solutions.md"
-    paths["solutions_md"].write_text("\n\n---\n\n".join(exam_md(v, title, True, diagrams) for v in vs), encoding="utf-8")
-    paths["moodle"] = out / "moodle.xml"
-    paths["moodle"].write_text(moodle_xml(vs, exam_name), encoding="utf-8")
-    paths["qti"] = out / "canvas_qti.zip"
-    paths["qti"].write_bytes(qti_zip(vs, title))
-    paths["answers_template"] = out / "answers_template.csv"
-    with paths["answers_template"].open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["student", "version", *[i.name for p in vs[0].problems for i in p.items]])
+    with ThreadPoolExecutor(max_workers=1) as background:
+        pdfs = background.submit(_write_pdfs, out, vs, title, jobs) if pdf else None
+        paths["key"] = out / "key.json"
+        paths["key"].write_text(json.dumps(key_dict(vs, title, seed, kinds), indent=1), encoding="utf-8")
+        links = _diagrams(out / "diagrams", vs)
         for v in vs:
-            w.writerow([v.student, v.version_id])
-    if pdf:
-        def one(v: Version) -> None:
-            (out / "pdf" / f"{_safe(v.student)}_{v.version_id}.pdf").write_bytes(compile_pdf(version_typ(v, title)))
-        with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
-            list(pool.map(one, vs))
-        paths["pdf"] = out / "pdf"
-        paths["solutions_pdf"] = out / "solutions.pdf"
-        paths["solutions_pdf"].write_bytes(compile_pdf(solutions_typ(vs, title)))
+            (out / "markdown" / f"{_safe(v.student)}_{v.version_id}.md").write_text(exam_md(v, title, diagrams=links), encoding="utf-8")
+        paths["markdown"] = out / "markdown"
+        paths["diagrams"] = out / "diagrams"
+        paths["solutions_md"] = out / "solutions.md"
+        paths["solutions_md"].write_text("\n\n---\n\n".join(exam_md(v, title, True, links) for v in vs), encoding="utf-8")
+        paths["moodle"] = out / "moodle.xml"
+        paths["moodle"].write_text(moodle_xml(vs, exam_name), encoding="utf-8")
+        paths["qti"] = out / "canvas_qti.zip"
+        paths["qti"].write_bytes(qti_zip(vs, title))
+        paths["answers_template"] = out / "answers_template.csv"
+        with paths["answers_template"].open("w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["student", "version", *[i.name for p in vs[0].problems for i in p.items]])
+            for v in vs:
+                w.writerow([v.student, v.version_id])
+        if pdfs is not None:
+            pdfs.result()
+            paths["pdf"] = out / "pdf"
+            paths["solutions_pdf"] = out / "solutions.pdf"
     return paths
 
 
-def _diagrams(folder: Path, vs: list[Version], svg: bool) -> dict[str, str]:
-    """One SVG per diagram shape (they show names, not numbers), linked from the Markdown."""
-    links: dict[str, str] = {}
-    if not svg:
-        return links
-    done: dict[str, str] = {}
-    for p in vs[0].problems:
-        d = kind(p.kind).diagram(p.params)
-        if d is None:
-            continue
-        name = f"{p.kind}.svg"
-        src = '#set page(width: auto, height: auto, margin: 3mm)\n' + PRELUDE + d.typst()
-        if src not in done:
-            (folder / name).write_bytes(typst.compile(src.encode(), format="svg"))
-            done[src] = name
-        links[p.kind] = f"../diagrams/{done[src]}"
-    return links
+def pdf_name(v: Version) -> str:
+    return f"{_safe(v.student)}_{v.version_id}.pdf"
+
+
+def _write_pdfs(out: Path, vs: list[Version], title: str, jobs: int | None) -> None:
+    students = [(out / "pdf" / pdf_name(v), lambda v=v: version_typ(v, title)) for v in vs]
+    solutions = [lambda r=r: solutions_typ(vs[r.start:r.stop], title) for r in chunks(len(vs))]
+    write_pdfs(students, solutions, out / "solutions.pdf", jobs)
+
+
+def _diagrams(folder: Path, vs: list[Version]) -> Callable[[Problem], str | None]:
+    """One SVG per distinct drawing (they show the lecture's names, not numbers: the ReLU and the
+    sigmoid network differ), each version's Markdown linking the one its problem shows."""
+    names: dict[Diagram, str] = {}
+    for v in vs:
+        for p in v.problems:
+            d = diagram(p)
+            if d is not None and d not in names:
+                src = "#set page(width: auto, height: auto, margin: 3mm)\n" + PRELUDE + d.typst()
+                (folder / f"{d.name}.svg").write_bytes(compile_pdf(src, fmt="svg"))
+                names[d] = f"../diagrams/{d.name}.svg"
+
+    def link(p: Problem) -> str | None:
+        d = diagram(p)
+        return names.get(d) if d is not None else None
+    return link
 
 
 def write_sample_exam(out_dir: str | Path, seed: int = 0, versions: int = 2) -> dict[str, Path]:
