@@ -74,6 +74,18 @@ def notebook(cells: list) -> nbformat.NotebookNode:
 
 # The read-only helpers at the top of every notebook: friendly feedback against the lecture's numbers.
 HELPERS = '''
+import warnings
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None):
+    """Warnings from your code appear as ordinary output (a warning is not a mistake; nbgrader
+    would count anything on a test cell's error stream as a failure)."""
+    print(f"{category.__name__}: {message}")
+
+
+warnings.showwarning = show_warning
+
+
 def defined(name):
     """The object you defined as `name`, or a friendly message if it is not there yet."""
     if name not in globals():
