@@ -47,3 +47,16 @@ def test_batch_of_50_versions_all_differ():
 def test_roster_with_duplicate_names_is_refused():
     with pytest.raises(ValueError, match="twice"):
         make_versions(0, ["ann", "bob", "ann"])
+
+
+def test_redraw_rule_catches_values_past_the_bound_or_not_short():
+    from autograder.exam.bounds import Degenerate
+
+    k = kind("gd_step")
+    params, v = k.variant(np.random.default_rng(0))
+    k.check_bound(params, v)  # the drawn variant passes
+    for array, index, bad in (("loss", (), BOUND * 2), ("dweights", (0, 1), 1 / 7), ("outputs", (0, 0), np.nan)):
+        broken = {name: np.array(a, dtype=float, copy=True) for name, a in v.items()}
+        broken[array][index] = bad
+        with pytest.raises(Degenerate):
+            k.check_bound(params, broken)

@@ -3,11 +3,14 @@ including malformed answers and error carried forward."""
 from __future__ import annotations
 
 import csv
+import io
 import json
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 
 import pytest
+from pypdf import PdfReader
 
 from autograder.cli import main
 from autograder.exam import grade_csv, read_key, write_sample_exam
@@ -19,12 +22,40 @@ def exam(tmp_path_factory):
     return write_sample_exam(out, seed=5, versions=2)
 
 
-def test_pdfs_have_the_version_id(exam):
+def test_pdfs_have_the_version_id_on_every_page(exam):
     key = read_key(exam["key"])
     pdfs = sorted(exam["pdf"].glob("*.pdf"))
     assert len(pdfs) == 2 and exam["solutions_pdf"].read_bytes().startswith(b"%PDF")
     for pdf, vid in zip(pdfs, sorted(key["versions"], key=lambda v: key["versions"][v]["student"])):
         assert pdf.read_bytes().startswith(b"%PDF") and vid in pdf.name
+        pages = PdfReader(pdf).pages
+        assert len(pages) >= 2
+        for n, page in enumerate(pages, 1):
+            assert f"version {vid} · page {n}" in page.extract_text(), (pdf.name, n)
+
+
+def test_solutions_pdf_joined_from_pieces_numbers_each_version_from_1(tmp_path):
+    from autograder.exam.pdf import chunks, compile_pdf, join_pdfs
+    from autograder.exam.render_typst import solutions_typ
+    from autograder.exam.versions import make_versions
+
+    vs = make_versions(1, ["ann", "bob", "cem"], kinds=("gd_step",))
+    whole = PdfReader(io.BytesIO(compile_pdf(solutions_typ(vs, "t"))))
+    pieces = [compile_pdf(solutions_typ(vs[r.start:r.stop], "t"), tags=False) for r in chunks(3, size=2)]
+    joined = PdfReader(io.BytesIO(join_pdfs(pieces)))
+    footers = [p.extract_text().strip().splitlines()[-1] for p in joined.pages]
+    assert footers == [p.extract_text().strip().splitlines()[-1] for p in whole.pages]
+    for v in vs:  # every version starts on page 1 and every page names its version
+        mine = [f for f in footers if v.version_id in f]
+        assert mine and mine[0].endswith("page 1") and mine[-1].endswith(f"page {len(mine)}")
+    assert len(footers) == sum(len([f for f in footers if v.version_id in f]) for v in vs)
+
+
+def test_pdf_is_reproducible_with_source_date_epoch(monkeypatch):
+    from autograder.exam.pdf import compile_pdf
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert compile_pdf("= Same\n\nexam") == compile_pdf("= Same\n\nexam")
 
 
 def test_key_has_every_value_and_tolerance(exam):
@@ -56,8 +87,43 @@ def test_qti_zip_has_manifest_and_groups(exam):
         ET.fromstring(z.read("imsmanifest.xml"))
         assessment = next(n for n in names if n.endswith(".xml") and "assessment_meta" not in n and n != "imsmanifest.xml")
         body = z.read(assessment).decode()
-        ET.fromstring(body)
-        assert body.count("<section") >= 8 and "selection_number>1<" in body
+        meta = z.read(next(n for n in names if n.endswith("assessment_meta.xml"))).decode()
+    root = ET.fromstring(body)
+    assert body.count("<section") >= 8 and "selection_number>1<" in body
+    assert "Canvas checks one number per problem" in meta  # the stated limitation
+    key = read_key(exam["key"])
+    ns = {"q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"}
+    items = root.findall(".//q:item", ns)
+    assert len(items) == 7 * len(key["versions"])
+    by_version = {vid: 0 for vid in key["versions"]}
+    for item in items:
+        html = item.find(".//q:mattext", ns).text
+        vid = re.search(r"\[(v[0-9a-f]+)\]", html).group(1)
+        by_version[vid] += 1
+        name = re.search(r"\((P\d+\.[A-Za-z0-9_]+)\)\.</p>$", html).group(1)
+        number = int(name[1:name.index(".")])
+        problem = key["versions"][vid]["problems"][number - 1]
+        assert name == problem["items"][-1]["name"] and 'class="equation_image"' in html
+        lo = float(item.find(".//q:vargte", ns).text)
+        hi = float(item.find(".//q:varlte", ns).text)
+        assert lo <= problem["items"][-1]["value"] <= hi
+    assert set(by_version.values()) == {7}
+
+
+def test_markdown_links_each_versions_own_diagram(tmp_path):
+    from autograder.exam.writer import write_exam
+
+    paths = write_exam(tmp_path, seed=4, versions=12, kinds=("gd_step", "two_layer_activation"), pdf=False)
+    key = read_key(paths["key"])
+    seen = set()
+    for md in paths["markdown"].glob("*.md"):
+        vid = md.stem.rsplit("_", 1)[1]
+        act = key["versions"][vid]["problems"][1]["params"]["activation"]
+        links = re.findall(r"\]\(\.\./diagrams/([a-z0-9_]+\.svg)\)", md.read_text())
+        assert links == ["neuron_3_inputs.svg", f"two_layer_{act}.svg"]
+        assert (paths["diagrams"] / links[1]).read_bytes().startswith(b"<svg")
+        seen.add(act)
+    assert seen == {"relu", "sigmoid"}  # both drawings occur, each version links its own
 
 
 def _answers(key, path, rows):

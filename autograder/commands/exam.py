@@ -17,7 +17,10 @@ def register(subparsers) -> None:
     gen.add_argument("--out", type=Path, required=True, help="output folder")
     gen.add_argument("--title", default="Neural networks: exam")
     gen.add_argument("--kinds", help="comma-separated problem kinds (default: all seven)")
-    gen.add_argument("--no-pdf", action="store_true", help="skip the PDFs (faster)")
+    gen.add_argument("--no-pdf", action="store_true", help="skip the PDFs (fastest)")
+    gen.add_argument("--no-solutions-pdf", action="store_true",
+                     help="skip solutions.pdf (about half the PDF time; solutions.md keeps every step)")
+    gen.add_argument("--jobs", type=int, help="threads compiling PDFs (default: one per core)")
     gen.set_defaults(func=_generate)
     grade = sub.add_parser("grade", help="score ANSWERS.csv against each student's own version")
     grade.add_argument("key", type=Path, help="key.json written by 'exam generate'")
@@ -40,10 +43,13 @@ def _generate(args: argparse.Namespace) -> int:
             kind(k)
         if args.versions < 1:
             raise ValueError(f"--versions must be at least 1, got {args.versions}")
+        if args.jobs is not None and args.jobs < 1:
+            raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
         students = read_roster(args.roster) if args.roster else None
         start = time.perf_counter()
         paths = write_exam(args.out, seed=args.seed, students=students, versions=args.versions, kinds=kinds,
-                           title=args.title, pdf=not args.no_pdf)
+                           title=args.title, pdf=not args.no_pdf, jobs=args.jobs,
+                           solutions_pdf=not args.no_solutions_pdf)
     except (KeyError, ValueError, FileNotFoundError) as err:
         print(f"nncourse exam generate: {err.args[0] if err.args else err}", file=sys.stderr)
         return 2

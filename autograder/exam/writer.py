@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import json
 import re
+import time
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Sequence
@@ -45,36 +47,43 @@ def read_roster(path: str | Path) -> list[str]:
 
 def write_exam(out_dir: str | Path, seed: int = 0, students: Sequence[str] | None = None, versions: int = 2,
                kinds: Sequence[str] = DEFAULT_KINDS, title: str = "Neural networks: exam", pdf: bool = True,
-               jobs: int | None = None) -> dict[str, Path]:
+               jobs: int | None = None, solutions_pdf: bool = True) -> dict[str, Path]:
     """Generate the exam and write every output under ``out_dir``; returns the paths by name."""
     out = Path(out_dir)
     students = list(students) if students else default_students(versions)
     vs = make_versions(seed, students, kinds)
-    return write_outputs(out, vs, seed, kinds, title, pdf, jobs)
+    return write_outputs(out, vs, seed, kinds, title, pdf, jobs, solutions_pdf)
 
 
 def write_outputs(out: Path, vs: list[Version], seed: int, kinds: Sequence[str], title: str,
-                  pdf: bool = True, jobs: int | None = None) -> dict[str, Path]:
-    """Every output of an exam. The PDFs compile in worker threads while this thread writes the rest."""
+                  pdf: bool = True, jobs: int | None = None, solutions_pdf: bool = True,
+                  timings: dict[str, float] | None = None) -> dict[str, Path]:
+    """Every output of an exam. The PDFs compile in worker threads while this thread writes the rest.
+    ``timings``, if given, receives the wall time of each stage in seconds."""
     for sub in ("markdown", "pdf", "diagrams"):
         (out / sub).mkdir(parents=True, exist_ok=True)
     exam_name = _safe(title.lower())
     paths: dict[str, Path] = {}
+    clock = _Stages(timings)
     with ThreadPoolExecutor(max_workers=1) as background:
-        pdfs = background.submit(_write_pdfs, out, vs, title, jobs) if pdf else None
-        paths["key"] = out / "key.json"
-        paths["key"].write_text(json.dumps(key_dict(vs, title, seed, kinds), indent=1), encoding="utf-8")
-        links = _diagrams(out / "diagrams", vs)
-        for v in vs:
-            (out / "markdown" / f"{_safe(v.student)}_{v.version_id}.md").write_text(exam_md(v, title, diagrams=links), encoding="utf-8")
-        paths["markdown"] = out / "markdown"
-        paths["diagrams"] = out / "diagrams"
-        paths["solutions_md"] = out / "solutions.md"
-        paths["solutions_md"].write_text("\n\n---\n\n".join(exam_md(v, title, True, links) for v in vs), encoding="utf-8")
-        paths["moodle"] = out / "moodle.xml"
-        paths["moodle"].write_text(moodle_xml(vs, exam_name), encoding="utf-8")
-        paths["qti"] = out / "canvas_qti.zip"
-        paths["qti"].write_bytes(qti_zip(vs, title))
+        pdfs = background.submit(clock.timed("pdf", _write_pdfs), out, vs, title, jobs, solutions_pdf) if pdf else None
+        with clock("key.json"):
+            paths["key"] = out / "key.json"
+            paths["key"].write_text(json.dumps(key_dict(vs, title, seed, kinds), indent=1), encoding="utf-8")
+        with clock("markdown"):
+            links = _diagrams(out / "diagrams", vs)
+            for v in vs:
+                (out / "markdown" / f"{_safe(v.student)}_{v.version_id}.md").write_text(exam_md(v, title, diagrams=links), encoding="utf-8")
+            paths["markdown"] = out / "markdown"
+            paths["diagrams"] = out / "diagrams"
+            paths["solutions_md"] = out / "solutions.md"
+            paths["solutions_md"].write_text("\n\n---\n\n".join(exam_md(v, title, True, links) for v in vs), encoding="utf-8")
+        with clock("moodle"):
+            paths["moodle"] = out / "moodle.xml"
+            paths["moodle"].write_text(moodle_xml(vs, exam_name), encoding="utf-8")
+        with clock("qti"):
+            paths["qti"] = out / "canvas_qti.zip"
+            paths["qti"].write_bytes(qti_zip(vs, title))
         paths["answers_template"] = out / "answers_template.csv"
         with paths["answers_template"].open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
@@ -84,18 +93,41 @@ def write_outputs(out: Path, vs: list[Version], seed: int, kinds: Sequence[str],
         if pdfs is not None:
             pdfs.result()
             paths["pdf"] = out / "pdf"
-            paths["solutions_pdf"] = out / "solutions.pdf"
+            if solutions_pdf:
+                paths["solutions_pdf"] = out / "solutions.pdf"
     return paths
+
+
+class _Stages:
+    """Wall-clock time per stage into a dict (or nowhere)."""
+
+    def __init__(self, sink: dict[str, float] | None) -> None:
+        self.sink = sink
+
+    @contextmanager
+    def __call__(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            if self.sink is not None:
+                self.sink[name] = time.perf_counter() - start
+
+    def timed(self, name: str, fn):
+        def run(*args):
+            with self(name):
+                return fn(*args)
+        return run
 
 
 def pdf_name(v: Version) -> str:
     return f"{_safe(v.student)}_{v.version_id}.pdf"
 
 
-def _write_pdfs(out: Path, vs: list[Version], title: str, jobs: int | None) -> None:
+def _write_pdfs(out: Path, vs: list[Version], title: str, jobs: int | None, solutions_pdf: bool = True) -> None:
     students = [(out / "pdf" / pdf_name(v), lambda v=v: version_typ(v, title)) for v in vs]
-    solutions = [lambda r=r: solutions_typ(vs[r.start:r.stop], title) for r in chunks(len(vs))]
-    write_pdfs(students, solutions, out / "solutions.pdf", jobs)
+    solutions = [lambda r=r: solutions_typ(vs[r.start:r.stop], title) for r in chunks(len(vs))] if solutions_pdf else []
+    write_pdfs(students, solutions, out / "solutions.pdf" if solutions_pdf else None, jobs)
 
 
 def _diagrams(folder: Path, vs: list[Version]) -> Callable[[Problem], str | None]:
