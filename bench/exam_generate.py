@@ -2,10 +2,12 @@
 Canvas QTI, one PDF per student and the solutions PDF), per stage and in total, as
 ``nncourse exam generate`` runs it.
 
-The peer, measured in the same run on its own fresh versions (typst memoises layouts within a process,
-so the two must not share content): the previous way of making the students' PDFs, one
-``typst.compile`` call per student (each call loads the fonts again), two at a time; against ours
-(one compiler per worker thread, fonts loaded once). The ratio is printed.
+Two peers, each measured in the same run on its own fresh versions (typst memoises layouts within a
+process, so the two sides must not share content), each printed with its ratio:
+- the students' PDFs the previous way, one ``typst.compile`` call per student (each call loads the
+  fonts again), two at a time; against ours (one compiler per worker thread, fonts loaded once);
+- solutions.pdf the previous way, one typst document for all versions (typst's time per page grows
+  with the document); against ours (pieces of 20 versions compiled in parallel, joined with pypdf).
 
     python bench/exam_generate.py                 # 1,000 versions, every output
     python bench/exam_generate.py --versions 200 --no-solutions-pdf
@@ -21,8 +23,8 @@ from pathlib import Path
 
 import typst
 
-from autograder.exam.pdf import write_pdfs
-from autograder.exam.render_typst import version_typ
+from autograder.exam.pdf import chunks, write_pdfs
+from autograder.exam.render_typst import solutions_typ, version_typ
 from autograder.exam.versions import DEFAULT_KINDS, default_students, make_versions
 from autograder.exam.writer import write_outputs
 
@@ -45,11 +47,25 @@ def peer_ratio(n: int, jobs: int, tmp: Path) -> tuple[float, float]:
     return (t1 - t0) / n, (t2 - t1) / n
 
 
+def solutions_peer(n: int, jobs: int, tmp: Path) -> tuple[float, float]:
+    """Seconds per version for solutions.pdf: one document (the old way), then ours in pieces."""
+    theirs = make_versions(303, [f"peer{i}" for i in range(n)])
+    ours = make_versions(404, [f"ours{i}" for i in range(n)])
+    t0 = time.perf_counter()
+    typst.compile(solutions_typ(theirs, "bench").encode())
+    t1 = time.perf_counter()
+    write_pdfs([], [lambda r=r: solutions_typ(ours[r.start:r.stop], "bench") for r in chunks(n)], tmp / "s.pdf", jobs)
+    t2 = time.perf_counter()
+    return (t1 - t0) / n, (t2 - t1) / n
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--versions", type=int, default=1000)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--peer-sample", type=int, default=60, help="students in the peer comparison")
+    ap.add_argument("--peer-sample", type=int, default=60, help="students in the PDF peer comparison")
+    ap.add_argument("--solutions-peer", type=int, default=150,
+                    help="versions in the solutions.pdf peer comparison (0: skip; the old way grows faster than linearly)")
     ap.add_argument("--no-solutions-pdf", action="store_true")
     args = ap.parse_args()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -57,6 +73,7 @@ def main() -> None:
           f"{os.cpu_count()} cores, load average {load:.1f} at start")
     with tempfile.TemporaryDirectory() as tmp:
         theirs, ours = peer_ratio(args.peer_sample, args.jobs, Path(tmp))
+        sol = solutions_peer(args.solutions_peer, args.jobs, Path(tmp)) if args.solutions_peer else None
         w0, c0 = _clock()
         vs = make_versions(0, default_students(args.versions))
         w1, c1 = _clock()
@@ -74,6 +91,9 @@ def main() -> None:
           f"{(c2 - c0) / (w2 - w0):.2f} cores busy")
     print(f"peer, students' PDFs: one typst.compile per student {theirs * 1000:.1f} ms/student, "
           f"ours {ours * 1000:.1f} ms/student wall ({args.peer_sample} each): ratio {theirs / ours:.2f}x")
+    if sol:
+        print(f"peer, solutions.pdf of {args.solutions_peer} versions: one document {sol[0] * 1000:.0f} ms/version, "
+              f"ours in pieces {sol[1] * 1000:.0f} ms/version wall: ratio {sol[0] / sol[1]:.2f}x")
 
 
 if __name__ == "__main__":
