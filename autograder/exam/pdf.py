@@ -72,10 +72,10 @@ def write_pdfs(students: Sequence[tuple[Path, Callable[[], str]]], solutions: Se
         tags = len(solutions) == 1  # a joined PDF would lose its pieces' tag trees
         pieces: list[Future] = [pool.submit(lambda m=m: compile_pdf(m(), tags=tags)) for m in solutions]
         done = [pool.submit(student, path, make) for path, make in students]
+        if solutions_path is not None and pieces:  # joined while the workers go on with the students
+            solutions_path.write_bytes(join_pdfs([f.result() for f in pieces]))
         for f in done:
             f.result()
-        if solutions_path is not None and pieces:
-            solutions_path.write_bytes(join_pdfs([f.result() for f in pieces]))
 
 
 def chunks(n: int, size: int = 20) -> list[range]:
