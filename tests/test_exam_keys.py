@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from reference import Dense, MeanSquaredError, SoftmaxCrossEntropy
+from reference import SoftmaxCrossEntropy
 from reference.examples import example
 from reference.gradcheck import numerical_gradient
 

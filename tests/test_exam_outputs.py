@@ -154,7 +154,6 @@ def test_grading_full_marks_partial_and_malformed(exam, tmp_path):
     thief = _truth(key, s1) | {"student": s2}  # another student's version id
     header = _answers(key, tmp_path / "a.csv", [perfect, sloppy, thief, ["x", "y"]])
     results = grade_csv(key, tmp_path / "a.csv")
-    by = {(r.student, r.message != ""): r for r in results}
     assert results[0].score == results[0].max_score == 70
     r = results[1]
     n1 = len(key["versions"][key["students"][s2]]["problems"][0]["items"])

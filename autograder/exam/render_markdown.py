@@ -6,7 +6,6 @@ from typing import Callable
 from .kinds import kind
 from .mathtext import Display, M, num
 from .problem import Problem
-from .text import arrays as _arrays  # noqa: F401  (kept for callers of the old name)
 from .text import solution, statement
 from .versions import Version
 
