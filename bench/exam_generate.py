@@ -7,7 +7,7 @@ process, so the two sides must not share content), each printed with its ratio:
 - the students' PDFs the previous way, one ``typst.compile`` call per student (each call loads the
   fonts again), two at a time; against ours (one compiler per worker thread, fonts loaded once);
 - solutions.pdf the previous way, one typst document for all versions (typst's time per page grows
-  with the document); against ours (pieces of 20 versions compiled in parallel, joined with pypdf).
+  with the document); against ours (pieces of 10 versions compiled in parallel, joined with pypdf).
 
     python bench/exam_generate.py                 # 1,000 versions, every output
     python bench/exam_generate.py --versions 200 --no-solutions-pdf
