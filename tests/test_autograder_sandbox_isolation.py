@@ -5,6 +5,7 @@ but without child.py, so no audit hook is installed: whatever they refuse, the k
 """
 import json
 import os
+import sys
 import socket
 import subprocess
 import textwrap
@@ -127,7 +128,7 @@ def test_reference_and_course_files_are_not_there_without_the_hook():
         umount = libc.umount2(b"/usr", 2)
         print(json.dumps({{"seen": seen, "root": sorted(os.listdir("/")), "numpy": float(np.arange(5).sum()),
                           "chroot": chroot, "umount": umount, "proc": os.path.exists("/proc/1"),
-                          "box": os.path.dirname(os.getcwd()),
+                          "box": os.path.dirname(os.getcwd()), "repo": os.path.exists({str(REPO)!r}),
                           "beside_box": os.listdir(os.path.dirname(os.path.dirname(os.getcwd())))}}))
     """)
     assert set(result["seen"]) == set(secrets)
@@ -135,8 +136,15 @@ def test_reference_and_course_files_are_not_there_without_the_hook():
     assert result["numpy"] == 10.0  # everything the child needs is still there
     assert result["chroot"] == "PermissionError" and result["umount"] == -1  # no capabilities left
     assert not result["proc"]
-    assert REPO.parts[1] not in result["root"]  # the course repository's top folder is gone
-    assert result["beside_box"] == [os.path.basename(result["box"])]  # no other students' folders
+    assert not result["repo"]  # the course repository is gone
+    # Beside the student's box only what the child needs may appear: the Python installation, when it
+    # lives in the same folder (a virtual environment under /tmp, say). No other students' folders.
+    parent = Path(result["box"]).parent
+    python_homes = {Path(p).resolve().relative_to(parent).parts[0] for p in (sys.prefix, sys.base_prefix)
+                    if Path(p).resolve().is_relative_to(parent)}
+    assert set(result["beside_box"]) - python_homes == {os.path.basename(result["box"])}
+    if REPO.parts[1] not in {Path(p).resolve().parts[1] for p in (sys.prefix, sys.base_prefix)}:
+        assert REPO.parts[1] not in result["root"]  # the repository's top folder is gone too
 
 
 @needs("fs")
