@@ -1,6 +1,6 @@
 """PDFs with typst, in parallel.
 
-Typst lays out ~10 ms per page, so 1,000 exams (about 12,000 pages with the solutions) are most of an
+Typst lays out ~6 ms per page, so 1,000 exams (about 11,500 pages with the solutions) are most of an
 exam's generation time. typst releases the GIL while it compiles, so worker threads use every core; each
 thread keeps its own compiler (one compiler cannot compile twice at once) and all share one font set
 loaded once (only the fonts inside the typst wheel, so a machine's own fonts never change the output).
