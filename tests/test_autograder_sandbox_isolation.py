@@ -265,6 +265,7 @@ def test_a_layer_failing_at_launch_falls_back_and_says_so(monkeypatch):
     def broken(plan):
         if plan.net:
             raise OSError(12, "unshare: Cannot allocate memory")
+    sandbox.isolation_status()  # probe the machine first (cached per process): only the launch may fail
     monkeypatch.setattr(isolation, "apply", broken)  # runs in the forked child, before exec
     report = grade_file("layers", SOLUTION, limits=FAST)
     assert report.score == 20
