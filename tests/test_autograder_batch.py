@@ -8,7 +8,7 @@ import pytest
 
 from autograder import batch
 from autograder.cli import main
-from autograder_corpus import SUBMISSIONS
+from autograder_corpus import SUBMISSIONS, submission
 
 NOTEBOOKS = SUBMISSIONS / "notebooks"
 SOURCE = NOTEBOOKS / "source"
@@ -70,7 +70,7 @@ def test_gradebook_receives_the_scores(submitted, tmp_path):
 
 def test_grade_writes_gradescope_results_and_exits_zero(tmp_path, capsys):
     out = tmp_path / "results.json"
-    assert main(["grade", "layers", str(SUBMISSIONS / "layers" / "dbiases_axis.py"), "--json", str(out)]) == 0
+    assert main(["grade", "layers", str(submission("layers", "dbiases_axis")), "--json", str(out)]) == 0
     results = json.loads(out.read_text())
     assert results["score"] == pytest.approx(20 - 2 - 1.23, abs=0.01)
     assert {t["name"] for t in results["tests"]} >= {"layers/dense_backward", "layers/dense_init"}

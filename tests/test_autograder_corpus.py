@@ -3,19 +3,19 @@ realistic wrong submission loses points on the right check with the right diagno
 import pytest
 
 from autograder.grading import grade_file
-from autograder_corpus import ASSIGNMENTS, MAX, SUBMISSIONS, WRONG
+from autograder_corpus import ASSIGNMENTS, MAX, WRONG, submission
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_solution_gets_full_marks(assignment):
-    report = grade_file(assignment, SUBMISSIONS / assignment / "solution.py")
+    report = grade_file(assignment, submission(assignment, "solution"))
     assert report.error is None
     assert report.score == MAX[assignment] == report.max_score, [r.message for r in report.results if not r.passed]
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_stub_gets_zero_with_a_message_per_check(assignment):
-    report = grade_file(assignment, SUBMISSIONS / assignment / "stub.py")
+    report = grade_file(assignment, submission(assignment, "stub"))
     assert report.score == 0
     for result in report.results:
         assert result.score == 0
@@ -25,7 +25,7 @@ def test_stub_gets_zero_with_a_message_per_check(assignment):
 
 @pytest.mark.parametrize("assignment,stem,check,words", WRONG, ids=[f"{a}/{s}" for a, s, _, _ in WRONG])
 def test_wrong_submission_is_diagnosed(assignment, stem, check, words):
-    report = grade_file(assignment, SUBMISSIONS / assignment / f"{stem}.py")
+    report = grade_file(assignment, submission(assignment, stem))
     result = {r.name: r for r in report.results}[check]
     assert result.score < result.max_score
     assert words in result.message, result.message
@@ -39,8 +39,8 @@ def test_the_corpus_has_eight_wrong_submissions_per_assignment():
 
 def test_grading_twice_gives_the_same_result():
     for stem in ("solution", "dbiases_mean"):
-        first = grade_file("layers", SUBMISSIONS / "layers" / f"{stem}.py")
-        second = grade_file("layers", SUBMISSIONS / "layers" / f"{stem}.py")
+        first = grade_file("layers", submission("layers", stem))
+        second = grade_file("layers", submission("layers", stem))
         assert [(r.name, r.score, r.message) for r in first.results] == \
                [(r.name, r.score, r.message) for r in second.results]
     assert first.score == pytest.approx(17.67, abs=0.01)  # dbiases_mean: 6.5/8 and 2.17/3

@@ -8,11 +8,11 @@ import pytest
 import autograder
 import reference
 from autograder import check
-from autograder_corpus import SUBMISSIONS
+from autograder_corpus import submission
 
 
 def student(assignment: str, stem: str) -> dict:
-    return runpy.run_path(str(SUBMISSIONS / assignment / f"{stem}.py"))
+    return runpy.run_path(str(submission(assignment, stem)))
 
 
 def test_full_marks_return_none_and_print_only_to_stdout(capsys):
@@ -107,5 +107,5 @@ def test_in_kernel_and_sandbox_agree(assignment):
     ns = student(assignment, stem)
     kernel = {c.name: run_in_kernel(assignment, c.name, tuple(ns[n] for n in c.needs)).score
               for c in checks_for(assignment)}
-    sandbox = grade_file(assignment, SUBMISSIONS / assignment / f"{stem}.py").scores()
+    sandbox = grade_file(assignment, submission(assignment, stem)).scores()
     assert kernel == sandbox
