@@ -5,6 +5,9 @@ bike-sharing training size (15,435 samples) at batch 64 and 512, and prints per 
 
 - seconds per epoch of the reference (``reference.fit``) and of PyTorch (the usual training loop:
   shuffle, ``zero_grad``, forward, loss, ``backward``, ``Adam.step``), and their ratio;
+- the same for a plain numpy prototype (no input checks, Adam per array), the calibration peer: the
+  targets were set from such a prototype measured elsewhere, and its ratio shows how this machine
+  splits time between numpy and PyTorch;
 - the reference's epoch time divided by the sum of its own matrix products (the 8 ``np.dot`` calls
   per batch that forward and backward make in ``fit``, same shapes and memory layouts) timed in
   isolation in the same run: how far the reference is from what BLAS can do on this machine.
@@ -142,6 +145,51 @@ def matmuls_epoch(n: int, batch_size: int):
     return epoch
 
 
+def plain_numpy_epoch(inputs, targets, batch_size: int):
+    """The calibration peer: a plain numpy MLP of the kind one writes in an afternoon (the issue's
+    "throwaway prototype"), in the lecture's layout, with no input checks and Adam per array.
+
+    It shows how this machine splits numpy's time against PyTorch's: the targets were set from a
+    prototype like this one measured on another machine (0.30x and 0.52x PyTorch there).
+    """
+    rng = np.random.default_rng(0)
+    weights = [(rng.standard_normal((n_out, n_in)) * np.sqrt(2 / n_in)).astype(DTYPE)
+               for n_in, n_out in zip(SIZES, SIZES[1:])]
+    biases = [np.zeros((n_out, 1), DTYPE) for n_out in SIZES[1:]]
+    params = weights + biases
+    moments = [[np.zeros_like(p), np.zeros_like(p)] for p in params]
+    steps = [0]
+    n = inputs.shape[1]
+
+    def adam(grads, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        steps[0] += 1
+        c1, c2 = 1 - beta1 ** steps[0], 1 - beta2 ** steps[0]
+        for p, g, (m, v) in zip(params, grads, moments):
+            m *= beta1
+            m += (1 - beta1) * g
+            v *= beta2
+            v += (1 - beta2) * g * g
+            p -= lr * (m / c1) / (np.sqrt(v / c2) + eps)
+
+    def epoch():
+        order = rng.permutation(n)
+        x_all, y_all = inputs[:, order], targets[:, order]
+        for start in range(0, n, batch_size):
+            x, y = x_all[:, start:start + batch_size], y_all[:, start:start + batch_size]
+            z1 = weights[0] @ x + biases[0]
+            a1 = np.maximum(z1, 0)
+            z2 = weights[1] @ a1 + biases[1]
+            a2 = np.maximum(z2, 0)
+            out = weights[2] @ a2 + biases[2]
+            d3 = 2 * (out - y) / out.size
+            d2 = (weights[2].T @ d3) * (z2 > 0)
+            d1 = (weights[1].T @ d2) * (z1 > 0)
+            adam([d1 @ x.T, d2 @ a1.T, d3 @ a2.T,
+                  d1.sum(axis=1, keepdims=True), d2.sum(axis=1, keepdims=True), d3.sum(axis=1, keepdims=True)])
+
+    return epoch
+
+
 def torch_epoch(inputs, targets, batch_size: int, threads: int | None):
     try:
         import torch
@@ -187,7 +235,7 @@ def main() -> int:
           f"threads: {threads if threads is not None else 'library default'} (numpy BLAS and torch, via {how}); "
           f"numpy {np.__version__}; {ARGS.stat} of {ARGS.repeats} epochs, {ARGS.clock} clock")
     header = f"{'batch':>6} {'reference s/epoch':>18} {'torch s/epoch':>14} {'ref/torch':>10} " \
-             f"{'matmuls s/epoch':>16} {'ref/matmuls':>12}"
+             f"{'matmuls s/epoch':>16} {'ref/matmuls':>12} {'plain numpy s/epoch':>20} {'plain/torch':>12}"
     load, cores = os.getloadavg()[0], os.cpu_count() or 1
     if load > cores - 0.5:
         print(f"note: the machine is busy (load {load:.1f} on {cores} cores): timings vary; "
@@ -195,14 +243,17 @@ def main() -> int:
     print(header)
     for batch_size in ARGS.batch_sizes:
         epochs = {"reference": reference_epoch(inputs, targets, batch_size),
-                  "matmuls": matmuls_epoch(ARGS.samples, batch_size)}
+                  "matmuls": matmuls_epoch(ARGS.samples, batch_size),
+                  "plain": plain_numpy_epoch(inputs, targets, batch_size)}
         peer = None if ARGS.no_torch else torch_epoch(inputs, targets, batch_size, threads)
         if peer is not None:
             epochs["torch"] = peer
         t = interleaved_times(epochs, ARGS.repeats)
-        ref, mm = t["reference"], t["matmuls"]
+        ref, mm, plain = t["reference"], t["matmuls"], t["plain"]
         torch_cols = (f"{t['torch']:14.4f} {ref / t['torch']:10.2f}" if "torch" in t else f"{'n/a':>14} {'n/a':>10}")
-        print(f"{batch_size:6d} {ref:18.4f} {torch_cols} {mm:16.4f} {ref / mm:12.2f}", flush=True)
+        plain_vs_torch = f"{plain / t['torch']:12.2f}" if "torch" in t else f"{'n/a':>12}"
+        print(f"{batch_size:6d} {ref:18.4f} {torch_cols} {mm:16.4f} {ref / mm:12.2f} {plain:20.4f} {plain_vs_torch}",
+              flush=True)
     print("targets: ref/torch <= 0.5 at every batch size; ref/matmuls <= 1.5 at batch 512")
     return 0
 

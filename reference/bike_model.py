@@ -141,11 +141,12 @@ def train_member(inputs: np.ndarray, targets: np.ndarray, seed: int, *, validati
     for epoch in range(1, epochs + 1):
         total = 0.0
         for batch_inputs, batch_targets in batches:
-            value = loss.forward_pass(network.forward_pass(batch_inputs), batch_targets)
+            # As in fit: the data were checked once, and the data's own gradient is never needed.
+            value = loss.forward_pass(network.forward_pass(batch_inputs, check_values=False), batch_targets)
             if not math.isfinite(value):
                 raise FloatingPointError(f"train_member: the loss became {value} in epoch {epoch}; "
                                          f"lower the learning rate (now {learning_rate})")
-            network.backward_pass(loss.backward_pass())
+            network.backward_pass(loss.backward_pass(), compute_dinputs=False)
             optimizer.step(network)
             total += value * batch_inputs.shape[1]
         log.loss.append(total / batches.n_samples)

@@ -56,12 +56,18 @@ class Dense:
     def n_neurons(self) -> int:
         return self.weights.shape[0]
 
-    def forward_pass(self, batch_inputs: np.ndarray) -> np.ndarray:
-        """Outputs ``(n_neurons, batch)`` from inputs ``(n_inputs, batch)``; keeps the inputs for backward."""
+    def forward_pass(self, batch_inputs: np.ndarray, *, check_values: bool = True) -> np.ndarray:
+        """Outputs ``(n_neurons, batch)`` from inputs ``(n_inputs, batch)``; keeps the inputs for backward.
+
+        ``check_values=False`` skips the NaN/inf scan, the one check that reads every input value.
+        ``fit`` does that: it checked the data up front, and a NaN/inf that appears in hidden values
+        shows up in the loss, after which ``fit`` looks for the layer it came from.
+        """
         batch_inputs = as_batch(batch_inputs, "inputs", self.name)
         check_rows(batch_inputs, self.weights.shape[1], "inputs", self.name,
                    f" the weights have shape {self.weights.shape}, so the")
-        check_finite(batch_inputs, "inputs", self.name)
+        if check_values:
+            check_finite(batch_inputs, "inputs", self.name)
         self.inputs = batch_inputs
         outputs = np.dot(self.weights, batch_inputs)
         outputs += self.biases  # in place: one allocation per pass

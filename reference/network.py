@@ -51,12 +51,19 @@ class Network:
         """The layers with weights and biases (what an optimizer updates)."""
         return [layer for layer in self.layers if getattr(layer, "trainable", False)]
 
-    def forward_pass(self, batch_inputs: np.ndarray) -> np.ndarray:
-        """Outputs ``(n_outputs, batch)`` for inputs ``(n_inputs, batch)``."""
+    def forward_pass(self, batch_inputs: np.ndarray, *, check_values: bool = True) -> np.ndarray:
+        """Outputs ``(n_outputs, batch)`` for inputs ``(n_inputs, batch)``.
+
+        ``check_values=False`` lets the ``Dense`` layers skip their NaN/inf scan of the inputs (see
+        ``Dense.forward_pass``); shapes are checked either way.
+        """
         values = batch_inputs
         for i, layer in enumerate(self.layers):
             try:
-                values = layer.forward_pass(values)
+                if check_values or not isinstance(layer, Dense):
+                    values = layer.forward_pass(values)
+                else:
+                    values = layer.forward_pass(values, check_values=False)
             except (ValueError, TypeError) as err:
                 _name_layer(err, i)
                 raise

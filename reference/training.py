@@ -10,6 +10,7 @@ from tqdm.auto import tqdm
 
 from ._validate import NonFiniteError, as_batch, check_finite
 from .batching import MiniBatches
+from .layers import Dense
 from .network import Network
 
 
@@ -37,41 +38,59 @@ def fit(network, loss, optimizer, inputs: np.ndarray, targets: np.ndarray, *, ep
     batches = MiniBatches(inputs, targets, batch_size, seed=seed)
     if validation is not None:
         validation = _checked_validation(validation)
-    # The first layer's d-inputs (the gradient of the data) are never used: the reference's Network skips them.
-    backward_options = {"compute_dinputs": False} if isinstance(network, Network) else {}
+    # The reference's Network skips two things training never needs: the first layer's d-inputs (the
+    # gradient of the data), and the NaN/inf scan of every layer's inputs on every batch (the data are
+    # checked once here; a NaN/inf that appears later reaches the loss, and then we find its layer).
+    ours = isinstance(network, Network)
+    forward_options = {"check_values": False} if ours else {}
+    backward_options = {"compute_dinputs": False} if ours else {}
     history = History()
     bar = tqdm(range(epochs), desc="training", unit="epoch", disable=not progress, leave=False)
     where = ""
+    # numpy's own overflow/invalid warnings would only repeat, less clearly, what the stop message says.
     try:
-        for epoch in bar:
-            total = 0.0
-            for b, (batch_inputs, batch_targets) in enumerate(batches):
-                where = f"epoch {epoch + 1}, batch {b + 1}"
-                value = loss.forward_pass(network.forward_pass(batch_inputs), batch_targets)
-                if not math.isfinite(value):
-                    raise NonFiniteError(f"the training loss became {value}")
-                network.backward_pass(loss.backward_pass(), **backward_options)
-                optimizer.step(network)
-                total += value * batch_inputs.shape[1]
-            history.loss.append(total / batches.n_samples)
-            postfix = {"loss": f"{history.loss[-1]:.4g}"}
-            if validation is not None:
-                where = f"epoch {epoch + 1}, validation"
-                val_inputs, val_targets = validation
-                value = loss.forward_pass(network.forward_pass(val_inputs), val_targets)
-                if not math.isfinite(value):
-                    raise NonFiniteError(f"the validation loss became {value}")
-                history.val_loss.append(value)
-                postfix["val_loss"] = f"{value:.4g}"
-            bar.set_postfix(postfix)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for epoch in bar:
+                total = 0.0
+                for b, (batch_inputs, batch_targets) in enumerate(batches):
+                    where = f"epoch {epoch + 1}, batch {b + 1}"
+                    value = loss.forward_pass(network.forward_pass(batch_inputs, **forward_options), batch_targets)
+                    if not math.isfinite(value):
+                        raise NonFiniteError(f"the training loss became {value}")
+                    network.backward_pass(loss.backward_pass(), **backward_options)
+                    optimizer.step(network)
+                    total += value * batch_inputs.shape[1]
+                history.loss.append(total / batches.n_samples)
+                postfix = {"loss": f"{history.loss[-1]:.4g}"}
+                if validation is not None:
+                    where = f"epoch {epoch + 1}, validation"
+                    val_inputs, val_targets = validation
+                    value = loss.forward_pass(network.forward_pass(val_inputs, **forward_options), val_targets)
+                    if not math.isfinite(value):
+                        raise NonFiniteError(f"the validation loss became {value}")
+                    history.val_loss.append(value)
+                    postfix["val_loss"] = f"{value:.4g}"
+                bar.set_postfix(postfix)
     except NonFiniteError as err:
         # The data were checked up front, so a NaN/inf here means training diverged.
-        history.stopped = (f"training stopped in {where}: {err.what}. Try a smaller learning rate "
+        what = _first_non_finite_layer(network) if ours else None
+        history.stopped = (f"training stopped in {where}: {what or err.what}. Try a smaller learning rate "
                            f"(now {getattr(optimizer, 'learning_rate', '?')}) or scale the inputs.")
         warnings.warn(history.stopped, RuntimeWarning, stacklevel=2)
     finally:
         bar.close()
     return history
+
+
+def _first_non_finite_layer(network: Network) -> str | None:
+    """Where a NaN/inf first entered: the first Dense layer whose saved inputs hold one, if any."""
+    for i, layer in enumerate(network.layers):
+        if isinstance(layer, Dense) and getattr(layer, "inputs", None) is not None:
+            try:
+                check_finite(layer.inputs, "inputs", f"Network layer {i}, {layer.name}")
+            except NonFiniteError as err:
+                return err.what
+    return None
 
 
 def _checked_validation(validation) -> tuple[np.ndarray, np.ndarray]:

@@ -160,6 +160,39 @@ def test_fit_stops_when_hidden_values_blow_up(rng):
     assert len(history.loss) == 1
 
 
+def test_fit_names_the_layer_where_a_classifier_diverged(rng):
+    """fit skips the per-batch NaN scan; when a NaN reaches the loss it still names the first Dense layer
+    whose inputs hold one (here the loss's own logits check fires first, and fit looks further back)."""
+
+    class Exploding(SGD):
+        def step(self, layers):
+            super().step(layers)
+            if self.iterations == 3:
+                network.layers[2].weights[1, 2] = np.inf
+
+    inputs = rng.standard_normal((2, 30))
+    classes = (inputs[0] > 0).astype(int)
+    network = Network.mlp([2, 5, 4, 3], "relu", "identity", seed=1)
+    with pytest.warns(RuntimeWarning) as caught:
+        history = fit(network, SoftmaxCrossEntropy(), Exploding(0.1), inputs, classes, epochs=3, batch_size=10,
+                      progress=False)
+    assert history.stopped.startswith("training stopped in epoch 2, batch 1: Network layer 4, Dense(4 -> 3): "
+                                      "inputs contain ")
+    assert str(caught[0].message) == history.stopped
+
+
+def test_network_forward_without_the_value_check_still_checks_shapes():
+    network = Network.mlp([3, 4, 1], seed=0)
+    inputs = np.ones((3, 2))
+    inputs[1, 1] = np.nan
+    with pytest.raises(ValueError, match=r"Network layer 0, Dense\(3 -> 4\): inputs contain nan at index \(1, 1\)"):
+        network.forward_pass(inputs)
+    outputs = network.forward_pass(inputs, check_values=False)  # what fit uses after checking the data once
+    assert np.isfinite(outputs[0, 0]) and np.isnan(outputs[0, 1])
+    with pytest.raises(ValueError, match=r"Dense\(3 -> 4\): inputs have shape \(2, 3\).*pass inputs.T"):
+        network.forward_pass(np.ones((2, 3)), check_values=False)
+
+
 def test_fit_rejects_nan_data_up_front(rng):
     inputs, targets = regression_data(rng, 20)
     inputs[2, 7] = np.nan
