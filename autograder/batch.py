@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from . import sandbox
 from .grading import grade_file, table
 from .registry import checks_for, grader_seed
 from .submission import source_notebook
@@ -99,6 +100,8 @@ def grade_all(assignment: str, submitted_dir: str | Path, out: str | Path, *, jo
             rows[args[0]] = _grade_student(*args)
             bar.update()
     else:
+        if todo:
+            sandbox.isolation_status()  # probe the machine once here: forked workers inherit the result
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             futures = {pool.submit(_grade_student, *args): args[0] for args in todo}
             for future in as_completed(futures):
