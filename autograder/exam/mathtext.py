@@ -12,19 +12,34 @@ from typing import Iterable, Sequence, Union
 from .bounds import as_fraction, is_exact
 
 
-@dataclass(frozen=True)
 class M:
-    """One math fragment: ``tex`` for Markdown/LaTeX, ``typ`` for Typst."""
+    """One math fragment: ``tex`` for Markdown/LaTeX, ``typ`` for Typst. Never changed once made; a plain class with
+    slots rather than a frozen dataclass: an exam of 1,000 versions builds about a million of them."""
 
+    __slots__ = ("tex", "typ")
     tex: str
     typ: str
 
+    def __init__(self, tex: str, typ: str) -> None:
+        self.tex = tex
+        self.typ = typ
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, M) and self.tex == other.tex and self.typ == other.typ
+
+    def __hash__(self) -> int:
+        return hash((self.tex, self.typ))
+
+    def __repr__(self) -> str:
+        return f"M(tex={self.tex!r}, typ={self.typ!r})"
+
     def __add__(self, other: "M | str") -> "M":
-        other = _m(other)
+        if other.__class__ is str:
+            return M(self.tex + other, self.typ + other)
         return M(self.tex + other.tex, self.typ + other.typ)
 
     def __radd__(self, other: str) -> "M":
-        return _m(other) + self
+        return M(other + self.tex, other + self.typ)
 
 
 def _m(x: "M | str") -> M:
@@ -43,10 +58,9 @@ Block = Union[Paragraph, Display]
 
 
 def join(parts: Iterable["M | str"], sep: "M | str" = ", ") -> M:
-    out = M("", "")
-    for i, part in enumerate(parts):
-        out = out + (sep if i else "") + part
-    return out
+    ms = [_m(p) for p in parts]
+    sep = _m(sep)
+    return M(sep.tex.join([p.tex for p in ms]), sep.typ.join([p.typ for p in ms]))
 
 
 _SYMBOLS = {

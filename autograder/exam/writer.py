@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import re
 import time
 from contextlib import contextmanager
@@ -11,7 +10,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .diagram import PRELUDE, Diagram
-from .keyfile import key_dict
+from .keyfile import key_json
 from .moodle import moodle_xml
 from .pdf import chunks, compile_pdf, write_pdfs
 from .problem import Problem
@@ -69,7 +68,7 @@ def write_outputs(out: Path, vs: list[Version], seed: int, kinds: Sequence[str],
         pdfs = background.submit(clock.timed("pdf", _write_pdfs), out, vs, title, jobs, solutions_pdf) if pdf else None
         with clock("key.json"):
             paths["key"] = out / "key.json"
-            paths["key"].write_text(json.dumps(key_dict(vs, title, seed, kinds), indent=1), encoding="utf-8")
+            paths["key"].write_text(key_json(vs, title, seed, kinds), encoding="utf-8")
         with clock("markdown"):
             links = _diagrams(out / "diagrams", vs)
             for v in vs:
