@@ -1,6 +1,7 @@
 """Grade one submission in the sandbox and report it (a table, Gradescope's results.json)."""
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import subprocess
@@ -51,7 +52,11 @@ def _matplotlib_fonts() -> Path | None:
     Without it, the first ``import matplotlib.pyplot`` in every sandbox child would list the system's
     font folders (which the sandbox refuses) and spend about a second rebuilding the list.
     """
-    cache = Path(tempfile.gettempdir()) / f"nncourse-matplotlib-{os.getuid()}"
+    try:  # one list per matplotlib version: each version reads only its own fontlist-v*.json
+        version = importlib.metadata.version("matplotlib")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    cache = Path(tempfile.gettempdir()) / f"nncourse-matplotlib-{os.getuid()}-{version}"
     found = sorted(cache.glob("fontlist-*.json"))
     if not found:
         cache.mkdir(mode=0o700, exist_ok=True)
