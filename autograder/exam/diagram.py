@@ -2,6 +2,7 @@
 Edges carry the lecture's weight names, numbered column by column as in the lecture."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,9 +31,32 @@ class Diagram:
         """A Typst block that draws the network."""
         return _typst(self)
 
+    def image_typst(self) -> str:
+        """The same figure with the drawing as a vector image (a one-page PDF compiled once per
+        process): Typst lays out an image in a fraction of the time of the drawing's 20-odd placed
+        shapes and math labels (about 0.2 ms against 2 ms)."""
+        from .pdf import asset
+
+        path = asset(f"diagram-{self.name}-{_digest(_body(self))}.pdf", lambda: _pdf(self))
+        return f'#figure(image("{path}", width: {self.width_mm + 2 * IMAGE_MARGIN_MM}mm), caption: [{escape(self.caption)}])\n'
+
+
+IMAGE_MARGIN_MM = 3
+
+
+def _pdf(d: Diagram) -> bytes:
+    from .pdf import compile_pdf
+
+    return compile_pdf(f"#set page(width: auto, height: auto, margin: {IMAGE_MARGIN_MM}mm)\n" + PRELUDE + "#" + _body(d),
+                       tags=False)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
 
 @lru_cache(maxsize=64)
-def _typst(d: Diagram) -> str:
+def _body(d: Diagram) -> str:
     cols = len(d.layers)
     height = 10 + 14 * max(len(layer) for layer in d.layers)
     xs = [8 + k * (d.width_mm - 16) / (cols - 1) for k in range(cols)]
@@ -51,8 +75,11 @@ def _typst(d: Diagram) -> str:
         for label, y in zip(labels, ys(len(labels))):
             lines.append(f"  node({xs[layer]:.1f}mm, {y:.1f}mm, ${label}$)")
     body = "\n".join(lines)
-    return (f"#figure(box(width: {d.width_mm}mm, height: {height}mm, {{\n{body}\n}}), "
-            f"caption: [{escape(d.caption)}])\n")
+    return f"box(width: {d.width_mm}mm, height: {height}mm, {{\n{body}\n}})"
+
+
+def _typst(d: Diagram) -> str:
+    return f"#figure({_body(d)}, caption: [{escape(d.caption)}])\n"
 
 
 PRELUDE = r"""

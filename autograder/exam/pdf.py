@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
@@ -27,12 +28,31 @@ def fonts() -> typst.Fonts:
     return typst.Fonts(include_system_fonts=False)
 
 
+@lru_cache(maxsize=1)
+def _assets() -> tempfile.TemporaryDirectory:
+    """The compilers' root folder: files the documents include (the diagrams), removed at exit."""
+    return tempfile.TemporaryDirectory(prefix="nncourse-typst-")
+
+
+_assets_lock = threading.Lock()
+
+
+def asset(name: str, make: Callable[[], bytes]) -> str:
+    """The path, for Typst, of the file ``name`` in the compilers' root, written by ``make()`` the
+    first time (names must identify their content)."""
+    with _assets_lock:
+        path = Path(_assets().name) / name
+        if not path.exists():
+            path.write_bytes(make())
+    return f"/{name}"
+
+
 def compile_pdf(source: str | bytes, tags: bool = True, fmt: str = "pdf") -> bytes:
     """Typst source to PDF (or ``fmt="svg"``) bytes, no TeX, no network. ``tags``: a tagged
     (accessible) PDF."""
     compiler = getattr(_local, "compiler", None)
     if compiler is None:
-        compiler = _local.compiler = typst.Compiler(font_paths=fonts())
+        compiler = _local.compiler = typst.Compiler(root=_assets().name, font_paths=fonts())
     data = source.encode("utf-8") if isinstance(source, str) else source
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()  # reproducible builds: a fixed creation date
     try:

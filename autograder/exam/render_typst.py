@@ -6,6 +6,7 @@ from typing import Sequence
 from .diagram import PRELUDE, escape
 from .kinds import kind
 from .mathtext import Display, M, num
+from .plaintext import math_markup
 from .problem import Problem
 from .text import diagram, solution, statement
 from .versions import Version
@@ -21,6 +22,27 @@ def blocks_typ(blocks) -> str:
     return "\n\n".join(out)
 
 
+def blocks_text(blocks) -> str:
+    """Worked-solution blocks with their math as Unicode text where it converts (``plaintext``):
+    displayed lines one under another, indented, in one paragraph."""
+    out, lines = [], []
+    for block in blocks:
+        if isinstance(block, Display):
+            lines.append(math_markup(block.math.typ))
+            continue
+        if lines:
+            out.append(_indented(lines))
+            lines = []
+        out.append("".join(math_markup(p.typ) if isinstance(p, M) else escape(p) for p in block))
+    if lines:
+        out.append(_indented(lines))
+    return "\n\n".join(out)
+
+
+def _indented(lines: list[str]) -> str:
+    return "#pad(left: 1.5em)[" + " \\\n".join(lines) + "]"
+
+
 def _page(version_id: str, title: str) -> str:
     return (f'#set page(paper: "a4", margin: (x: 18mm, y: 20mm), '
             f'header: align(right, text(size: 8pt)[{escape(title)} · version *{version_id}*]), '
@@ -28,7 +50,9 @@ def _page(version_id: str, title: str) -> str:
             '#set text(size: 10.5pt)\n#set par(justify: false)\n' + PRELUDE)
 
 
-def version_typ(version: Version, title: str, solutions: bool = False, with_page: bool = True) -> str:
+def version_typ(version: Version, title: str, solutions: bool = False, with_page: bool = True,
+                images: bool = True) -> str:
+    """``images``: diagrams as images rather than drawn shapes (see ``Diagram.image_typst``)."""
     src = [_page(version.version_id, title)] if with_page else []
     src.append(f"= {escape(title)}{' — solutions' if solutions else ''}\n")
     src.append(f"Version *{version.version_id}* · {escape(version.student)}"
@@ -39,13 +63,13 @@ def version_typ(version: Version, title: str, solutions: bool = False, with_page
         src.append(p.cached("head_typ", lambda: f"== Problem {p.number}: {escape(kind(p.kind).title)} ({p.points:g} points)\n"))
         d = diagram(p)
         if d is not None:
-            src.append(d.typst())
-        src.append(statement_typ(p) + "\n")
+            src.append(d.image_typst() if images else d.typst())
+        src.append((statement_text_typ(p) if solutions else statement_typ(p)) + "\n")
         if solutions:
-            src.append("*Solution.*\n\n" + solution_typ(p) + "\n")
+            src.append("*Solution.*\n\n" + solution_text_typ(p) + "\n")
             # plain boxes, four to a line: a table costs typst about twice the layout time
             src.append("*Answers.*\\\n" + "".join(
-                f"#box(width: 25%, inset: 3pt)[{escape(i.name)}: ${num(i.value, exact=not i.rounded).typ}$]"
+                f"#box(width: 25%, inset: 3pt)[{escape(i.name)}: {math_markup(num(i.value, exact=not i.rounded).typ)}]"
                 for i in p.items) + "\n")
         else:
             src.append(p.cached("boxes_typ", lambda: "".join(  # answer boxes, two to a line (cheaper than a table)
@@ -62,6 +86,14 @@ def solution_typ(p: Problem) -> str:
     return p.cached("solution_typ", lambda: blocks_typ(solution(p)))
 
 
+def statement_text_typ(p: Problem) -> str:
+    return p.cached("statement_text_typ", lambda: blocks_text(statement(p)))
+
+
+def solution_text_typ(p: Problem) -> str:
+    return p.cached("solution_text_typ", lambda: blocks_text(solution(p)))
+
+
 def solutions_typ(versions: Sequence[Version], title: str) -> str:
     """The worked solutions of ``versions``, each starting on a new page numbered 1, so that the
     document can be compiled in pieces and the pieces joined."""
@@ -72,5 +104,6 @@ def solutions_typ(versions: Sequence[Version], title: str) -> str:
         parts.append(f"#set page(header: align(right, text(size: 8pt)[{escape(title)} · solutions · version *{v.version_id}*]), "
                      f"footer: context align(center, text(size: 8pt)[version {v.version_id} · page #counter(page).display()]))\n"
                      "#counter(page).update(1)\n")
-        parts.append(version_typ(v, title, solutions=True, with_page=False))
+        parts.append(version_typ(v, title, solutions=True, with_page=False, images=True))
     return "\n".join(parts)
+
