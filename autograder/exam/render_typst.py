@@ -51,31 +51,40 @@ def _page(version_id: str, title: str) -> str:
 
 
 def version_typ(version: Version, title: str, solutions: bool = False, with_page: bool = True,
-                images: bool = True) -> str:
-    """``images``: diagrams as images rather than drawn shapes (see ``Diagram.image_typst``)."""
+                images: bool = True, plain: bool = True) -> str:
+    """One version's exam (or its worked solutions). ``images``: diagrams as images rather than drawn
+    shapes (``Diagram.image_typst``). ``plain``: the solutions' math as Unicode text where it has a
+    plain form (``plaintext``); False sets it all as Typst math (about twice the time)."""
     src = [_page(version.version_id, title)] if with_page else []
     src.append(f"= {escape(title)}{' — solutions' if solutions else ''}\n")
     src.append(f"Version *{version.version_id}* · {escape(version.student)}"
                + ("" if solutions else " · Name: #box(width: 5cm, repeat[.])") + "\n")
     if not solutions:
         src.append("Write every answer in the box for its problem. Give fractions exactly (e.g. -4/3) or to 3 decimals.\n")
+    text = solutions and plain
     for p in version.problems:
         src.append(p.cached("head_typ", lambda: f"== Problem {p.number}: {escape(kind(p.kind).title)} ({p.points:g} points)\n"))
         d = diagram(p)
         if d is not None:
             src.append(d.image_typst() if images else d.typst())
-        src.append((statement_text_typ(p) if solutions else statement_typ(p)) + "\n")
+        src.append((statement_text_typ(p) if text else statement_typ(p)) + "\n")
         if solutions:
-            src.append("*Solution.*\n\n" + solution_text_typ(p) + "\n")
-            # plain boxes, four to a line: a table costs typst about twice the layout time
-            src.append("*Answers.*\\\n" + "".join(
-                f"#box(width: 25%, inset: 3pt)[{escape(i.name)}: {math_markup(num(i.value, exact=not i.rounded).typ)}]"
-                for i in p.items) + "\n")
+            src.append("*Solution.*\n\n" + (solution_text_typ(p) if text else solution_typ(p)) + "\n")
+            src.append(answers_typ(p, text))
         else:
             src.append(p.cached("boxes_typ", lambda: "".join(  # answer boxes, two to a line (cheaper than a table)
                 f"#box(width: 50%, height: 6.5mm, inset: 3pt, stroke: 0.3pt)[#text(size: 8pt)[{escape(i.name)}]]"
                 for i in p.items) + "\n"))
     return "\n".join(src)
+
+
+def answers_typ(p: Problem, plain: bool = True) -> str:
+    """The key's values under a worked solution: plain boxes, four to a line (a table costs typst
+    about twice the layout time)."""
+    def value(i) -> str:
+        typ = num(i.value, exact=not i.rounded).typ
+        return math_markup(typ) if plain else f"${typ}$"
+    return "*Answers.*\\\n" + "".join(f"#box(width: 25%, inset: 3pt)[{escape(i.name)}: {value(i)}]" for i in p.items) + "\n"
 
 
 def statement_typ(p: Problem) -> str:
@@ -94,9 +103,10 @@ def solution_text_typ(p: Problem) -> str:
     return p.cached("solution_text_typ", lambda: blocks_text(solution(p)))
 
 
-def solutions_typ(versions: Sequence[Version], title: str) -> str:
+def solutions_typ(versions: Sequence[Version], title: str, images: bool = True, plain: bool = True) -> str:
     """The worked solutions of ``versions``, each starting on a new page numbered 1, so that the
-    document can be compiled in pieces and the pieces joined."""
+    document can be compiled in pieces and the pieces joined. ``images``, ``plain``: as for
+    ``version_typ`` (both False: the way before, drawn diagrams and all math, for the bench)."""
     parts = [_page("all versions", title)]
     for i, v in enumerate(versions):
         if i:
@@ -104,6 +114,6 @@ def solutions_typ(versions: Sequence[Version], title: str) -> str:
         parts.append(f"#set page(header: align(right, text(size: 8pt)[{escape(title)} · solutions · version *{v.version_id}*]), "
                      f"footer: context align(center, text(size: 8pt)[version {v.version_id} · page #counter(page).display()]))\n"
                      "#counter(page).update(1)\n")
-        parts.append(version_typ(v, title, solutions=True, with_page=False, images=True))
+        parts.append(version_typ(v, title, solutions=True, with_page=False, images=images, plain=plain))
     return "\n".join(parts)
 
