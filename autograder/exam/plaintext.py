@@ -10,6 +10,7 @@ that fragment as Typst math.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from .diagram import escape
@@ -25,9 +26,10 @@ _SUP = dict(zip("0123456789+-=()nit", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽�
 _HAT = {"y": "ŷ", "z": "ẑ", "x": "x̂", "w": "ŵ"}
 _NAMES = {
     "partial": "∂", "dot": "·", "approx": "≈", "slash": "/", "sigma": "σ", "eta": "η", "mu": "μ",
-    "epsilon": "ε", "beta": "β", "theta": "θ", "sum": "Σ", "quad": "\u2003", "space": " ",
+    "epsilon": "ε", "beta": "β", "theta": "θ", "sum": "Σ", "quad": "\u2003", "space": "\u2002",
     "tanh": "tanh", "ln": "ln", "max": "max", "exp": "exp",
 }
+_SPACES = re.compile(r" ?([\u2002\u2003]) ?")  # quad, space: a wide space instead of the spaces around them
 _PLAIN = set("0123456789.,;=+[]<>!| ")
 
 
@@ -38,7 +40,7 @@ def math_text(typ: str) -> str:
     out, i = _seq(typ, 0)
     if i != len(typ):
         raise Unsupported(f"unbalanced ')' in {typ!r}")
-    return out.replace("∂ ", "∂").replace(" / ", "/")
+    return _SPACES.sub(r"\1", out.replace("∂ ", "∂").replace(" / ", "/"))
 
 
 def math_markup(typ: str) -> str:
