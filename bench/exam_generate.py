@@ -59,7 +59,7 @@ def peer_solutions(n: int, jobs: int, tmp: Path) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--versions", type=int, default=1000)
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="threads compiling PDFs")
     ap.add_argument("--peer-sample", type=int, default=100, help="students in the students' PDF peer comparison (0: skip)")
     ap.add_argument("--solutions-peer", type=int, default=100, help="versions in the solutions.pdf peer comparison (0: skip)")
     ap.add_argument("--no-solutions-pdf", action="store_true")

@@ -28,6 +28,10 @@ def solution_md(p: Problem) -> str:
     return p.cached("solution_md", lambda: blocks_md(solution(p)))
 
 
+def key_md(p: Problem) -> str:
+    return p.cached("key_md", lambda: ", ".join(f"${i.label_tex}$ = {M_num(i)}" for i in p.items))
+
+
 def exam_md(version: Version, title: str, solutions: bool = False,
             diagrams: Callable[[Problem], str | None] | None = None) -> str:
     """``diagrams`` gives the link to a problem's own diagram (None: no diagram)."""
@@ -42,7 +46,7 @@ def exam_md(version: Version, title: str, solutions: bool = False,
         parts.append(statement_md(p))
         if solutions:
             parts.append("\n**Solution.**\n\n" + solution_md(p))
-            parts.append("\n**Key:** " + p.cached("key_md", lambda: ", ".join(f"${i.label_tex}$ = {M_num(i)}" for i in p.items)))
+            parts.append("\n**Key:** " + key_md(p))
         else:
             parts.append("\nAnswers: " + ", ".join(f"`{i.name}`" for i in p.items))
         parts.append("")
