@@ -98,3 +98,29 @@ def test_solutions_pdf_text_and_diagram_images(versions):
     assert "∂L/∂w₁₂" in text and "∂L/∂b₅" in text
     images = [x for page in reader.pages for x in page["/Resources"].get("/XObject", {}).values()]
     assert images, "the diagrams are embedded as images"
+
+
+def test_pdf_jobs_join_pieces_in_order_while_students_compile(tmp_path):
+    from autograder.exam.pdf import PdfJobs
+
+    work = PdfJobs(tmp_path / "s.pdf", jobs=2)
+    for k in range(3):
+        work.piece(lambda k=k: f"piece {k}a #pagebreak() piece {k}b")
+        work.student(tmp_path / f"st{k}.pdf", lambda k=k: f"student {k}")
+    work.finish()
+    pages = [p.extract_text().strip() for p in PdfReader(tmp_path / "s.pdf").pages]
+    assert pages == ["piece 0a", "piece 0b", "piece 1a", "piece 1b", "piece 2a", "piece 2b"]
+    assert [PdfReader(tmp_path / f"st{k}.pdf").pages[0].extract_text().strip() for k in range(3)] == [
+        "student 0", "student 1", "student 2"]
+
+
+def test_write_exam_streams_versions_into_the_pdfs(tmp_path):
+    """12 versions: two solutions pieces, joined; the same versions as drawn all at once."""
+    from autograder.exam.writer import write_exam
+
+    paths = write_exam(tmp_path, seed=4, versions=12, kinds=("gd_step",), solutions_pdf=True)
+    key = json.loads(paths["key"].read_text())
+    assert list(key["versions"]) == [v.version_id for v in make_versions(4, [f"student{i:02d}" for i in range(1, 13)], ("gd_step",))]
+    assert len(list(paths["pdf"].glob("*.pdf"))) == 12
+    footers = [p.extract_text().strip().splitlines()[-1] for p in PdfReader(paths["solutions_pdf"]).pages]
+    assert [f.split(" · ")[0] for f in footers if f.endswith("page 1")] == [f"version {vid}" for vid in key["versions"]]

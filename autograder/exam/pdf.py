@@ -77,28 +77,76 @@ def join_pdfs(parts: Sequence[bytes]) -> bytes:
     return out.getvalue()
 
 
+class PdfJobs:
+    """PDFs compiled on worker threads as they are added, so that compiling starts with the first
+    version drawn. Solutions pieces are appended to one PDF (pypdf) in order, as they come in, on a
+    thread of their own; ``finish`` writes it and waits for every file."""
+
+    def __init__(self, solutions_path: Path | None, jobs: int | None = None, tags_pieces: bool = False) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1))
+        self.joiner = ThreadPoolExecutor(max_workers=1)
+        self.solutions_path = solutions_path
+        self.tags_pieces = tags_pieces  # a joined PDF would lose its pieces' tag trees
+        self.files: list[Future] = []
+        self.appended: list[Future] = []
+        self.writer = None
+        self.first = b""
+
+    def student(self, path: Path, make: Callable[[], str]) -> None:
+        """Source built by ``make()`` in the worker, compiled to ``path``."""
+        self.files.append(self.pool.submit(lambda: path.write_bytes(compile_pdf(make()))))
+
+    def piece(self, make: Callable[[], str]) -> None:
+        """The next piece of the solutions document."""
+        compiled = self.pool.submit(lambda: compile_pdf(make(), tags=self.tags_pieces))
+        self.appended.append(self.joiner.submit(self._append, compiled))
+
+    def _append(self, compiled: Future) -> None:
+        from pypdf import PdfReader, PdfWriter
+
+        data = compiled.result()
+        if self.writer is None:
+            self.writer, self.first = PdfWriter(), data
+        self.writer.append(PdfReader(io.BytesIO(data)), import_outline=False)
+
+    def cancel(self) -> None:
+        """Stop: queued work is dropped (after an error elsewhere)."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.joiner.shutdown(wait=False, cancel_futures=True)
+
+    def finish(self) -> None:
+        try:
+            for f in self.appended:
+                f.result()
+            if self.solutions_path is not None and len(self.appended) == 1:
+                self.solutions_path.write_bytes(self.first)  # as compiled, with its tags
+            elif self.solutions_path is not None and self.writer is not None:
+                with self.solutions_path.open("wb") as fh:
+                    self.writer.write(fh)
+            for f in self.files:
+                f.result()
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+            self.joiner.shutdown(cancel_futures=True)
+
+
 def write_pdfs(students: Sequence[tuple[Path, Callable[[], str]]], solutions: Sequence[Callable[[], str]],
                solutions_path: Path | None, jobs: int | None = None) -> None:
     """Compile every student's exam to its path and the solutions pieces (in order) to one file.
-
-    Sources are callables, built in the worker that compiles them. The long solutions pieces are
+    Sources are callables, built in the worker that compiles them; the long solutions pieces are
     queued first so that the short student exams fill the cores at the end."""
-    workers = max(1, jobs or os.cpu_count() or 1)
-
-    def student(path: Path, make: Callable[[], str]) -> None:
-        path.write_bytes(compile_pdf(make()))
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        tags = len(solutions) == 1  # a joined PDF would lose its pieces' tag trees
-        pieces: list[Future] = [pool.submit(lambda m=m: compile_pdf(m(), tags=tags)) for m in solutions]
-        done = [pool.submit(student, path, make) for path, make in students]
-        if solutions_path is not None and pieces:  # joined while the workers go on with the students
-            solutions_path.write_bytes(join_pdfs([f.result() for f in pieces]))
-        for f in done:
-            f.result()
+    work = PdfJobs(solutions_path, jobs, tags_pieces=len(solutions) == 1)
+    for make in solutions:
+        work.piece(make)
+    for path, make in students:
+        work.student(path, make)
+    work.finish()
 
 
-def chunks(n: int, size: int = 10) -> list[range]:
+PIECE = 10  # versions per piece of solutions.pdf
+
+
+def chunks(n: int, size: int = PIECE) -> list[range]:
     """Ranges of versions for the solutions pieces. Small pieces: typst's time per page grows with the
     document (a 150-version piece took twice as long per version as a 20-version one), and typst keeps
     each of its last compilations in memory (pieces of 20 peaked at 3.3 GB for 1,000 versions)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -48,12 +48,21 @@ def fingerprint(version: Version) -> str:
 
 def make_versions(exam_seed: int, students: Sequence[str], kinds: Sequence[str] = DEFAULT_KINDS) -> list[Version]:
     """One version per student, all different (a clash is redrawn with the next attempt number)."""
+    return list(iter_versions(exam_seed, students, kinds))
+
+
+def iter_versions(exam_seed: int, students: Sequence[str], kinds: Sequence[str] = DEFAULT_KINDS) -> Iterator[Version]:
+    """``make_versions`` one at a time, so that the PDFs can start compiling with the first (the roster
+    is checked at once)."""
     if len(set(students)) != len(students):
         dupes = sorted({s for s in students if list(students).count(s) > 1})
         raise ValueError(f"the roster names these students twice: {', '.join(dupes)}")
+    return _draw(exam_seed, list(students), tuple(kinds))
+
+
+def _draw(exam_seed: int, students: list[str], kinds: tuple[str, ...]) -> Iterator[Version]:
     seen: set[str] = set()
     ids: set[str] = set()
-    out = []
     for student in students:
         for attempt in range(100):
             v = make_version(exam_seed, student, kinds, attempt)
@@ -62,8 +71,7 @@ def make_versions(exam_seed: int, students: Sequence[str], kinds: Sequence[str] 
                 break
         seen.add(fp)
         ids.add(v.version_id)
-        out.append(v)
-    return out
+        yield v
 
 
 def default_students(n: int) -> list[str]:

@@ -5,20 +5,19 @@ import csv
 import re
 import time
 from contextlib import contextmanager
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from .diagram import PRELUDE, Diagram
 from .keyfile import key_json
 from .moodle import moodle_xml
-from .pdf import chunks, compile_pdf, write_pdfs
+from .pdf import PIECE, PdfJobs, compile_pdf
 from .problem import Problem
 from .qti import qti_zip
 from .render_markdown import exam_md
 from .render_typst import solutions_typ, version_typ
 from .text import diagram
-from .versions import DEFAULT_KINDS, Version, default_students, make_versions
+from .versions import DEFAULT_KINDS, Version, default_students, iter_versions
 
 
 def _safe(name: str) -> str:
@@ -50,22 +49,41 @@ def write_exam(out_dir: str | Path, seed: int = 0, students: Sequence[str] | Non
     """Generate the exam and write every output under ``out_dir``; returns the paths by name."""
     out = Path(out_dir)
     students = list(students) if students else default_students(versions)
-    vs = make_versions(seed, students, kinds)
-    return write_outputs(out, vs, seed, kinds, title, pdf, jobs, solutions_pdf)
+    return write_outputs(out, iter_versions(seed, students, kinds), seed, kinds, title, pdf, jobs, solutions_pdf,
+                         count=len(students))
 
 
-def write_outputs(out: Path, vs: list[Version], seed: int, kinds: Sequence[str], title: str,
+def write_outputs(out: Path, vs: Iterable[Version], seed: int, kinds: Sequence[str], title: str,
                   pdf: bool = True, jobs: int | None = None, solutions_pdf: bool = True,
-                  timings: dict[str, float] | None = None) -> dict[str, Path]:
-    """Every output of an exam. The PDFs compile in worker threads while this thread writes the rest.
-    ``timings``, if given, receives the wall time of each stage in seconds."""
+                  timings: dict[str, float] | None = None, count: int | None = None) -> dict[str, Path]:
+    """Every output of an exam. ``vs`` may come one at a time (``iter_versions``; ``count``: how many):
+    each version's PDFs are queued for the worker threads as soon as it is drawn, and this thread
+    writes the rest while they compile. ``timings``, if given, receives the wall time of each stage
+    in seconds ("pdf": from the first version to the last PDF)."""
     for sub in ("markdown", "pdf", "diagrams"):
         (out / sub).mkdir(parents=True, exist_ok=True)
     exam_name = _safe(title.lower())
     paths: dict[str, Path] = {}
     clock = _Stages(timings)
-    with ThreadPoolExecutor(max_workers=1) as background:
-        pdfs = background.submit(clock.timed("pdf", _write_pdfs), out, vs, title, jobs, solutions_pdf) if pdf else None
+    if count is None and isinstance(vs, Sequence):
+        count = len(vs)
+    pdfs = None
+    if pdf:
+        pdfs = PdfJobs(out / "solutions.pdf" if solutions_pdf else None, jobs,
+                       tags_pieces=count is not None and count <= PIECE)
+    started = time.perf_counter()
+    try:
+        with clock("versions"):
+            drawn: list[Version] = []
+            for v in vs:
+                drawn.append(v)
+                if pdfs is not None:
+                    pdfs.student(out / "pdf" / pdf_name(v), lambda v=v: version_typ(v, title))
+                    if solutions_pdf and len(drawn) % PIECE == 0:
+                        pdfs.piece(lambda piece=drawn[-PIECE:]: solutions_typ(piece, title))
+            if pdfs is not None and solutions_pdf and len(drawn) % PIECE:
+                pdfs.piece(lambda piece=drawn[-(len(drawn) % PIECE):]: solutions_typ(piece, title))
+        vs = drawn
         with clock("key.json"):
             paths["key"] = out / "key.json"
             paths["key"].write_text(key_json(vs, title, seed, kinds), encoding="utf-8")
@@ -90,10 +108,16 @@ def write_outputs(out: Path, vs: list[Version], seed: int, kinds: Sequence[str],
             for v in vs:
                 w.writerow([v.student, v.version_id])
         if pdfs is not None:
-            pdfs.result()
+            pdfs.finish()
+            if timings is not None:
+                timings["pdf"] = time.perf_counter() - started
             paths["pdf"] = out / "pdf"
             if solutions_pdf:
                 paths["solutions_pdf"] = out / "solutions.pdf"
+    except BaseException:
+        if pdfs is not None:
+            pdfs.cancel()
+        raise
     return paths
 
 
@@ -121,12 +145,6 @@ class _Stages:
 
 def pdf_name(v: Version) -> str:
     return f"{_safe(v.student)}_{v.version_id}.pdf"
-
-
-def _write_pdfs(out: Path, vs: list[Version], title: str, jobs: int | None, solutions_pdf: bool = True) -> None:
-    students = [(out / "pdf" / pdf_name(v), lambda v=v: version_typ(v, title)) for v in vs]
-    solutions = [lambda r=r: solutions_typ(vs[r.start:r.stop], title) for r in chunks(len(vs))] if solutions_pdf else []
-    write_pdfs(students, solutions, out / "solutions.pdf" if solutions_pdf else None, jobs)
 
 
 def _diagrams(folder: Path, vs: list[Version]) -> Callable[[Problem], str | None]:
