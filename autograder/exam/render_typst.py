@@ -72,9 +72,10 @@ def version_typ(version: Version, title: str, solutions: bool = False, with_page
             src.append("*Solution.*\n\n" + (solution_text_typ(p) if text else solution_typ(p)) + "\n")
             src.append(answers_typ(p, text))
         else:
-            src.append(p.cached("boxes_typ", lambda: "".join(  # answer boxes, two to a line (cheaper than a table)
-                f"#box(width: 50%, height: 6.5mm, inset: 3pt, stroke: 0.3pt)[#text(size: 8pt)[{escape(i.name)}]]"
-                for i in p.items) + "\n"))
+            # answer boxes, two to a line (cheaper than a table), their labels' size set once
+            src.append(p.cached("boxes_typ", lambda: "#[#set text(size: 8pt)\n" + "".join(
+                f"#box(width: 50%, height: 6.5mm, inset: 3pt, stroke: 0.3pt)[{escape(i.name)}]"
+                for i in p.items) + "]\n"))
     return "\n".join(src)
 
 
