@@ -58,9 +58,17 @@ Block = Union[Paragraph, Display]
 
 
 def join(parts: Iterable["M | str"], sep: "M | str" = ", ") -> M:
-    ms = [_m(p) for p in parts]
+    texs: list[str] = []
+    typs: list[str] = []
+    for p in parts:
+        if p.__class__ is M:
+            texs.append(p.tex)
+            typs.append(p.typ)
+        else:
+            texs.append(p)
+            typs.append(p)
     sep = _m(sep)
-    return M(sep.tex.join([p.tex for p in ms]), sep.typ.join([p.typ for p in ms]))
+    return M(sep.tex.join(texs), sep.typ.join(typs))
 
 
 _SYMBOLS = {
