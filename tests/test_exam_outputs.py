@@ -2,6 +2,7 @@
 including malformed answers and error carried forward."""
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -124,6 +125,39 @@ def test_markdown_links_each_versions_own_diagram(tmp_path):
         assert (paths["diagrams"] / links[1]).read_bytes().startswith(b"<svg")
         seen.add(act)
     assert seen == {"relu", "sigmoid"}  # both drawings occur, each version links its own
+
+
+def test_moodle_and_canvas_questions_show_each_versions_own_diagram(tmp_path):
+    """The LMS questions embed the drawing their problem needs (Moodle: inside each question;
+    Canvas: once in the package), as a PNG the question's HTML points to."""
+    from autograder.exam.writer import write_exam
+
+    paths = write_exam(tmp_path, seed=4, versions=12, kinds=("gd_step", "two_layer_activation"), pdf=False)
+    key = read_key(paths["key"])
+    activation = {vid: v["problems"][1]["params"]["activation"] for vid, v in key["versions"].items()}
+    clozes = [q for q in ET.fromstring(paths["moodle"].read_text()) if q.get("type") == "cloze"]
+    assert len(clozes) == 2 * 12
+    for q in clozes:
+        vid = q.find("name/text").text.rsplit(" ", 1)[1]
+        text = q.find("questiontext")
+        (src,) = re.findall(r'<img src="@@PLUGINFILE@@/([a-z0-9_]+\.png)"', text.find("text").text)
+        (attached,) = text.findall("file")
+        assert attached.get("name") == src and attached.get("encoding") == "base64"
+        assert base64.b64decode(attached.text).startswith(b"\x89PNG")
+        assert src in ("neuron_3_inputs.png", f"two_layer_{activation[vid]}.png")
+    with zipfile.ZipFile(paths["qti"]) as z:
+        manifest = z.read("imsmanifest.xml").decode()
+        images = {n for n in z.namelist() if n.startswith("images/")}
+        assert all(z.read(n).startswith(b"\x89PNG") and f'href="{n}"' in manifest for n in images)
+        body = next(z.read(n).decode() for n in z.namelist() if n.endswith(".xml") and "assessment" in n
+                    and "assessment_meta" not in n)
+    assert images == {"images/neuron_3_inputs.png", "images/two_layer_relu.png", "images/two_layer_sigmoid.png"}
+    ns = {"q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"}
+    for item in ET.fromstring(body).findall(".//q:item", ns):
+        html = item.find(".//q:mattext", ns).text
+        vid = re.search(r"\[(v[0-9a-f]+)\]", html).group(1)
+        (src,) = re.findall(r'<img src="%24IMS-CC-FILEBASE%24/(images/[a-z0-9_]+\.png)"', html)
+        assert src in images and src in ("images/neuron_3_inputs.png", f"images/two_layer_{activation[vid]}.png")
 
 
 def _answers(key, path, rows):

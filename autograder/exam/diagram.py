@@ -31,6 +31,10 @@ class Diagram:
         """A Typst block that draws the network."""
         return _typst(self)
 
+    def drawing_typst(self) -> str:
+        """The drawing alone, without figure or caption (for images whose caption is written beside them)."""
+        return "#" + _body(self) + "\n"
+
     def image_typst(self) -> str:
         """The same figure with the drawing as a vector image (a one-page PDF compiled once per
         process): Typst lays out an image in a fraction of the time of the drawing's 20-odd placed

@@ -5,12 +5,18 @@ Written with xml.etree (moodle-tools needs Python >= 3.11 and YAML input; this p
 Cloze numerical answers are ``{1:NUMERICAL:=value:tolerance}`` (Moodle's embedded-answers syntax)."""
 from __future__ import annotations
 
+import base64
+import html
 import re
 import xml.etree.ElementTree as ET
+from functools import lru_cache
 from typing import Sequence
 
+from .diagram import Diagram
 from .kinds import kind
+from .lms_images import diagram_png, file_name
 from .render_markdown import statement_md
+from .text import diagram
 from .versions import Version
 
 
@@ -43,13 +49,27 @@ def moodle_xml(versions: Sequence[Version], exam_name: str) -> str:
             # MathJax in Moodle reads \( \) and $$ $$.
             body = _inline_math(statement_md(p))
             rows = "".join(f"<li>\\({i.label_tex}\\) = {cloze_field(i)}</li>" for i in p.items)
-            _text(q, "questiontext", f"<p>{body}</p><ol>{rows}</ol>", "html")
+            d = diagram(p)
+            figure = image_html(f"@@PLUGINFILE@@/{file_name(d)}", d) if d is not None else ""
+            text = _text(q, "questiontext", f"{figure}<p>{body}</p><ol>{rows}</ol>", "html")
+            if d is not None:  # Moodle keeps a question's images inside it
+                ET.SubElement(text, "file", {"name": file_name(d), "path": "/", "encoding": "base64"}).text = _base64(d)
             _text(q, "generalfeedback", f"Version {v.version_id}.", "html")
             ET.SubElement(q, "penalty").text = "0"
             ET.SubElement(q, "hidden").text = "0"
             ET.SubElement(q, "idnumber").text = f"{exam_name}-{v.version_id}-P{p.number}"
     ET.indent(quiz)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
+
+
+def image_html(src: str, d: Diagram) -> str:
+    """The diagram as HTML (the Canvas export uses it too); its caption is drawn in the image."""
+    return f'<p><img src="{src}" alt="Network diagram: {html.escape(d.caption)}" /></p>'
+
+
+@lru_cache(maxsize=16)
+def _base64(d: Diagram) -> str:
+    return base64.b64encode(diagram_png(d)).decode("ascii")
 
 
 def _inline_math(md: str) -> str:

@@ -25,14 +25,15 @@ from typing import Sequence
 
 import text2qti.quiz
 from text2qti.config import Config
-from text2qti.markdown import Markdown
+from text2qti.markdown import Image, Markdown
 from text2qti.qti import QTI
 from text2qti.quiz import Question, Quiz
 
+from .lms_images import diagram_png, file_name
 from .mathtext import Display, M
-from .moodle import tolerance
+from .moodle import image_html, tolerance
 from .problem import Problem
-from .text import statement
+from .text import diagram, statement
 from .versions import Version
 
 _MIN = 1.01e-4
@@ -72,6 +73,12 @@ def _math(tex: str) -> str:
     return _markdown().latex_to_qti(tex)
 
 
+@lru_cache(maxsize=16)
+def _image(d) -> Image:
+    """text2qti's image record: the package stores each distinct image once, under images/."""
+    return Image(file_name(d), diagram_png(d))
+
+
 def _paragraph(parts) -> str:
     return "".join(_math(p.tex) if isinstance(p, M) else html.escape(p, quote=False) for p in parts)
 
@@ -82,7 +89,9 @@ def question_html(p: Problem, version_id: str) -> str:
         paras = [_math(b.math.tex) if isinstance(b, Display) else _paragraph(b) for b in statement(p)]
         item = p.items[-1]
         paras.append(f"[{html.escape(version_id)}] Give {_math(item.label_tex)} ({html.escape(item.name)}).")
-        return "".join(f"<p>{x}</p>" for x in paras)
+        d = diagram(p)
+        figure = image_html(_image(d).src_path, d) if d is not None else ""
+        return figure + "".join(f"<p>{x}</p>" for x in paras)
     return p.cached("qti_html", make)
 
 
@@ -147,4 +156,7 @@ def qti_zip(versions: Sequence[Version], title: str) -> bytes:
             if token not in bodies:
                 raise RuntimeError(f"text2qti changed a question's text ({token[:40]!r}); cannot fill in its HTML")
             q.question_html_xml = md.xml_escape(bodies[token], squotes=False, dquotes=False)
+    for d in {diagram(p) for v in versions for p in v.problems} - {None}:
+        image = _image(d)
+        quiz.images[image.id] = image
     return QTI(quiz).zip_bytes()
