@@ -4,8 +4,9 @@ Canvas QTI, one PDF per student and the solutions PDF), per stage and in total, 
 
 Two peers, each measured in the same run on its own fresh versions (typst memoises layouts within a
 process, so the two sides must not share content), each printed with its ratio:
-- the students' PDFs the previous way (each network diagram drawn with typst shapes), against ours
-  (the diagram as a one-page PDF image);
+- the students' PDFs the previous way (every formula in typst math, each network diagram drawn with
+  typst shapes), against ours (Unicode text where the math has a plain form, the diagram as a
+  one-page PDF image);
 - solutions.pdf the previous way (every formula in typst math, drawn diagrams), against ours (worked
   solutions as Unicode text where it has a plain form, diagrams as images); both in pieces of 10.
 
@@ -31,12 +32,12 @@ def _clock() -> tuple[float, float]:
 
 
 def peer_students(n: int, jobs: int, tmp: Path) -> tuple[float, float]:
-    """Wall seconds per student PDF: drawn diagrams (before), then ours; fresh versions each."""
+    """Wall seconds per student PDF: all math and drawn diagrams (before), then ours; fresh versions each."""
     theirs = make_versions(101, [f"peer{i}" for i in range(n)])
     ours = make_versions(202, [f"ours{i}" for i in range(n)])
     compile_pdf(version_typ(make_versions(99, ["warm"])[0], "warm"))  # fonts, the diagram images
     t0 = time.perf_counter()
-    write_pdfs([(tmp / f"{v.version_id}.pdf", lambda v=v: version_typ(v, "bench", images=False)) for v in theirs], [], None, jobs)
+    write_pdfs([(tmp / f"{v.version_id}.pdf", lambda v=v: version_typ(v, "bench", images=False, plain=False)) for v in theirs], [], None, jobs)
     t1 = time.perf_counter()
     write_pdfs([(tmp / f"{v.version_id}.pdf", lambda v=v: version_typ(v, "bench")) for v in ours], [], None, jobs)
     t2 = time.perf_counter()
@@ -89,7 +90,7 @@ def main() -> None:
     print(f"  total                   {w2 - w0:7.2f} s wall, {c2 - c0:.1f} s CPU (all threads): "
           f"{(c2 - c0) / (w2 - w0):.2f} cores busy")
     if stu:
-        print(f"peer, students' PDFs: drawn diagrams {stu[0] * 1000:.1f} ms/student, diagram images (ours) "
+        print(f"peer, students' PDFs: all math and drawn diagrams {stu[0] * 1000:.1f} ms/student, Unicode text and images (ours) "
               f"{stu[1] * 1000:.1f} ms/student wall ({args.peer_sample} each): ratio {stu[0] / stu[1]:.2f}x")
     if sol:
         print(f"peer, solutions.pdf: all math and drawn diagrams {sol[0] * 1000:.1f} ms/version, Unicode text and "

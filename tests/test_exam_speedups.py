@@ -51,7 +51,7 @@ def test_qti_placeholder_html_is_what_markdown_makes():
     ("w_(1)^((2)) = 0.09, quad b_(1)' = -0.306", "w₁⁽²⁾ = 0.09,\u2003b₁′ = −0.306"),
     ('op("ReLU")\'(x_1) = [x_1 > 0] = 0', "ReLU′(x₁) = [x₁ > 0] = 0"),
     ('"d-input"_3 = (-2) dot 0.84', "d-input₃ = (−2) · 0.84"),
-    ("partial L slash partial(b_1, b_2, b_3) = (1, 10, -3)", "∂L/∂(b₁, b₂, b₃) = (1, 10, −3)"),
+    ("partial L slash partial(b_1, b_2, b_3) = (1, 10, -3)", "∂L/∂(b₁,\u00a0b₂,\u00a0b₃) = (1,\u00a010,\u00a0−3)"),  # a tuple on one line
     ("x_1 -> u_1, space v <- mu v - eta g", "x₁ → u₁,\u2002v ← μ v − η g"),
 ])
 def test_math_as_unicode_text(typ, text):
@@ -124,3 +124,22 @@ def test_write_exam_streams_versions_into_the_pdfs(tmp_path):
     assert len(list(paths["pdf"].glob("*.pdf"))) == 12
     footers = [p.extract_text().strip().splitlines()[-1] for p in PdfReader(paths["solutions_pdf"]).pages]
     assert [f.split(" · ")[0] for f in footers if f.endswith("page 1")] == [f"version {vid}" for vid in key["versions"]]
+
+
+def test_students_exam_statements_as_text_matrices_as_math(versions):
+    from autograder.exam.render_typst import version_typ
+
+    src = version_typ(versions[0], "t")
+    assert "∂L\\/∂w₁" in src and "(partial L)/(partial w_(1))" not in src
+    assert "$W_1 = mat(" in src  # no plain form: stays math
+    assert version_typ(versions[0], "t", plain=False).count("$") > src.count("$") + 40
+
+
+def test_join_pdfs_pages_in_order_same_bytes_each_time():
+    from autograder.exam.pdf import compile_pdf, join_pdfs
+
+    parts = [compile_pdf(f"part {k}a #pagebreak() part {k}b", tags=False) for k in range(3)]
+    joined = join_pdfs(parts)
+    assert joined == join_pdfs(parts)
+    assert [p.extract_text().strip() for p in PdfReader(io.BytesIO(joined)).pages] == [
+        f"part {k}{s}" for k in range(3) for s in "ab"]

@@ -66,8 +66,8 @@ def _seq(s: str, i: int) -> tuple[str, int]:
                 if not den.startswith("∂"):
                     raise Unsupported(f"a fraction over {den!r}")
                 out.append(f"{inner}/{den}")
-            else:
-                out.append(f"({inner})")
+            else:  # a tuple stays on one line, as it would in math
+                out.append("(" + inner.replace(", ", ",\u00a0") + ")")
         elif c.isalpha():
             j = i
             while j < n and s[j].isalpha():

@@ -53,15 +53,16 @@ def _page(version_id: str, title: str) -> str:
 def version_typ(version: Version, title: str, solutions: bool = False, with_page: bool = True,
                 images: bool = True, plain: bool = True) -> str:
     """One version's exam (or its worked solutions). ``images``: diagrams as images rather than drawn
-    shapes (``Diagram.image_typst``). ``plain``: the solutions' math as Unicode text where it has a
-    plain form (``plaintext``); False sets it all as Typst math (about twice the time)."""
+    shapes (``Diagram.image_typst``). ``plain``: the math as Unicode text where it has a plain form
+    (``plaintext``; the matrices and a few formulas stay math); False sets it all as Typst math (a
+    student's exam about a third slower, the solutions twice)."""
     src = [_page(version.version_id, title)] if with_page else []
     src.append(f"= {escape(title)}{' — solutions' if solutions else ''}\n")
     src.append(f"Version *{version.version_id}* · {escape(version.student)}"
                + ("" if solutions else " · Name: #box(width: 5cm, repeat[.])") + "\n")
     if not solutions:
         src.append("Write every answer in the box for its problem. Give fractions exactly (e.g. -4/3) or to 3 decimals.\n")
-    text = solutions and plain
+    text = plain
     for p in version.problems:
         src.append(p.cached("head_typ", lambda: f"== Problem {p.number}: {escape(kind(p.kind).title)} ({p.points:g} points)\n"))
         d = diagram(p)
