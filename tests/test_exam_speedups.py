@@ -143,3 +143,21 @@ def test_join_pdfs_pages_in_order_same_bytes_each_time():
     assert joined == join_pdfs(parts)
     assert [p.extract_text().strip() for p in PdfReader(io.BytesIO(joined)).pages] == [
         f"part {k}{s}" for k in range(3) for s in "ab"]
+
+
+def test_answer_boxes_as_images_keep_their_labels(versions, tmp_path):
+    """Boxes as one-page PDF images of three rows (compiled once per list of labels), each naming its
+    boxes in its alt text; the labels stay text that a PDF reader finds."""
+    from autograder.exam.pdf import compile_pdf
+    from autograder.exam.render_typst import BOX_ROWS, version_typ
+
+    v = versions[0]
+    src = version_typ(v, "t")
+    names = [i.name for p in v.problems for i in p.items]
+    expected = sum(-(-len(p.items) // (2 * BOX_ROWS)) for p in v.problems)
+    assert src.count('image("/boxes-') == expected and "#box(width: 50%" not in src
+    assert all(f"{n}," in src or f'{n}")' in src for n in names)  # alt texts
+    assert "#box(width: 50%" in version_typ(v, "t", images=False)
+    reader = PdfReader(io.BytesIO(compile_pdf(src)))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert all(n in text for n in names)
