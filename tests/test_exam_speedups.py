@@ -161,3 +161,18 @@ def test_answer_boxes_as_images_keep_their_labels(versions, tmp_path):
     reader = PdfReader(io.BytesIO(compile_pdf(src)))
     text = " ".join(page.extract_text() for page in reader.pages)
     assert all(n in text for n in names)
+
+
+@pytest.mark.parametrize("text", ["", "plain words", "a_b = c/d", "\\#*_$@<>[]`~=/", "P3.dw10: −4\\/3", "x \\= 1"])
+def test_one_pass_escape_is_diagram_escape(text):
+    from autograder.exam.diagram import escape as reference
+    from autograder.exam.plaintext import escape
+
+    assert escape(text) == reference(text)
+
+
+@pytest.mark.parametrize("typ", ["-4", "0.5", "-4/3", "12", "-0.306", "1/2", "0"])
+def test_numbers_skip_the_parser_same_markup(typ):
+    from autograder.exam.diagram import escape as reference
+
+    assert math_markup(typ) == reference(math_text(typ))

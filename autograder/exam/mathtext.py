@@ -86,17 +86,20 @@ def sym(name: str) -> M:
     return _SYMBOLS[name]
 
 
+@lru_cache(maxsize=1 << 14)  # the same fragments recur in every version
 def sub(base: str, index: "int | str") -> M:
     """``base`` with a subscript: w₃ is ``sub("w", 3)``."""
     return M(f"{base}_{{{index}}}", f"{base}_({index})")
 
 
+@lru_cache(maxsize=1 << 14)  # the same fragments recur in every version
 def hat(base: str, index: "int | str | None" = None) -> M:
     if index is None:
         return M(rf"\hat{{{base}}}", f"hat({base})")
     return M(rf"\hat{{{base}}}_{{{index}}}", f"hat({base})_({index})")
 
 
+@lru_cache(maxsize=1 << 14)  # the same fragments recur in every version
 def partial(num: "M | str", den: "M | str") -> M:
     num, den = _m(num), _m(den)
     return M(rf"\frac{{\partial {num.tex}}}{{\partial {den.tex}}}", f"(partial {num.typ})/(partial {den.typ})")
@@ -121,6 +124,7 @@ def num(value: float, exact: bool = True, digits: int = 4) -> M:
     return M(s, s)
 
 
+@lru_cache(maxsize=1 << 14)  # the same fragments recur in every version
 def pnum(value: float, exact: bool = True) -> M:
     """``num`` wrapped in parentheses when negative (for products)."""
     m = num(value, exact)

@@ -5,11 +5,11 @@ import hashlib
 from functools import lru_cache
 from typing import Sequence
 
-from .diagram import PRELUDE, escape
+from .diagram import PRELUDE
 from .kinds import kind
 from .pdf import asset, compile_pdf
 from .mathtext import Display, M, num
-from .plaintext import math_markup
+from .plaintext import escape, math_markup
 from .problem import Problem
 from .text import diagram, solution, statement
 from .versions import Version
