@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.exam.pdf import chunks, compile_pdf, write_pdfs
+from autograder.exam.pdf import chunks, compile_pdf, default_jobs, write_pdfs
 from autograder.exam.render_typst import solutions_typ, version_typ
 from autograder.exam.versions import DEFAULT_KINDS, default_students, iter_versions, make_versions
 from autograder.exam.writer import write_outputs
@@ -60,7 +60,7 @@ def peer_solutions(n: int, jobs: int, tmp: Path) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--versions", type=int, default=1000)
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="threads compiling PDFs")
+    ap.add_argument("--jobs", type=int, default=default_jobs(), help="threads compiling PDFs (default: cores + 1)")
     ap.add_argument("--peer-sample", type=int, default=100, help="students in the students' PDF peer comparison (0: skip)")
     ap.add_argument("--solutions-peer", type=int, default=100, help="versions in the solutions.pdf peer comparison (0: skip)")
     ap.add_argument("--no-solutions-pdf", action="store_true")
