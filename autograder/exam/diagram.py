@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .plaintext import escape
+
 
 @dataclass(frozen=True)
 class Diagram:
@@ -95,10 +97,3 @@ PRELUDE = r"""
     box(fill: white, inset: 0.6pt, text(size: 6.5pt, fill: rgb("#1f4e9c"), label)))
 }
 """
-
-
-def escape(text: str) -> str:
-    """Plain text made safe for Typst markup."""
-    for ch in "\\#*_$@<>[]`~=/":
-        text = text.replace(ch, "\\" + ch)
-    return text

@@ -13,8 +13,9 @@ from functools import lru_cache
 import typst
 from PIL import Image
 
-from .diagram import PRELUDE, Diagram, escape
+from .diagram import PRELUDE, Diagram
 from .pdf import fonts
+from .plaintext import escape
 
 PPI = 120
 COLOURS = 16

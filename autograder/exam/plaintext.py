@@ -17,7 +17,8 @@ _MARKUP = str.maketrans({c: "\\" + c for c in "\\#*_$@<>[]`~=/"})
 
 
 def escape(text: str) -> str:
-    """``diagram.escape`` in one pass (``str.translate``): the solutions escape about 150,000 strings."""
+    """Plain text made safe for Typst markup, in one pass (``str.translate``): the solutions escape
+    about 150,000 strings."""
     return text.translate(_MARKUP)
 
 
