@@ -4,9 +4,9 @@ Typst lays out 3-6 ms per page, so 1,000 exams (about 10,000 pages with the solu
 exam's generation time. typst releases the GIL while it compiles, so worker threads use every core; each
 thread keeps its own compiler (one compiler cannot compile twice at once) and all share one font set
 loaded once (only the fonts inside the typst wheel, so a machine's own fonts never change the output)
-and one root folder for the files the documents include (``asset``: the diagrams). One PDF per student; the solutions document is compiled in pieces (each version starts on its own page
-numbered 1) and the pieces are joined with pikepdf (qpdf: about a quarter of pypdf's time, and it
-releases the GIL).
+and one root folder for the files the documents include (``asset``: the diagrams). One PDF per
+student; the solutions document is compiled in pieces (each version starts on its own page numbered 1)
+and the pieces are joined with pikepdf (qpdf: about a quarter of pypdf's time, and it releases the GIL).
 """
 from __future__ import annotations
 
