@@ -1,7 +1,8 @@
 """Input checks shared by layers, losses and training: clear messages instead of numpy tracebacks.
 
 They run on every batch, so the common case (a 2-D float array of the right shape) costs a few
-attribute look-ups; only the finiteness check reads the data, once per layer input.
+attribute look-ups; only the finiteness check reads the data, once per layer input (``fit`` skips
+even that: it checks the data once, and traces a NaN/inf in the loss back to its layer).
 """
 from __future__ import annotations
 
