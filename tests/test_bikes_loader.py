@@ -228,3 +228,16 @@ def test_daily_loader_checks_too(tmp_path):
     with pytest.raises(BikeDataError, match="has 100 rows but the full table has 731"):
         load_daily(path)
     assert load_daily()["cnt"].sum() == 3_292_679
+
+
+def test_the_notebooks_given_constants_are_the_graders():
+    """The bike-sharing notebook gives students the column lists as code (they cannot import
+    reference); the grader compares their columns with reference.bikes', so the two must agree."""
+    from assignments.builder.bike_sharing import CONSTANTS
+
+    import reference.bikes as b
+
+    given: dict = {}
+    exec(CONSTANTS, given)  # noqa: S102 - the builder's own text
+    for name in ("ONE_HOT", "DROPPED_COLUMNS", "TARGET_COLUMNS", "FEATURE_COLUMNS", "STANDARDISED_COLUMNS"):
+        assert given[name] == getattr(b, name), name

@@ -7,6 +7,7 @@ screen resolution: 3–6 KB instead of 12–18 KB.
 """
 from __future__ import annotations
 
+import html
 import io
 from functools import lru_cache
 
@@ -39,3 +40,8 @@ def diagram_png(d: Diagram) -> bytes:
 
 def file_name(d: Diagram) -> str:
     return f"{d.name}.png"
+
+
+def image_html(src: str, d: Diagram) -> str:
+    """The diagram as HTML, ``src`` being where the LMS keeps the file; the caption is in the image."""
+    return f'<p><img src="{src}" alt="Network diagram: {html.escape(d.caption)}" /></p>'

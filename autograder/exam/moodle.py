@@ -6,7 +6,6 @@ Cloze numerical answers are ``{1:NUMERICAL:=value:tolerance}`` (Moodle's embedde
 from __future__ import annotations
 
 import base64
-import html
 import re
 import xml.etree.ElementTree as ET
 from functools import lru_cache
@@ -14,7 +13,7 @@ from typing import Sequence
 
 from .diagram import Diagram
 from .kinds import kind
-from .lms_images import diagram_png, file_name
+from .lms_images import diagram_png, file_name, image_html
 from .render_markdown import statement_md
 from .text import diagram
 from .versions import Version
@@ -60,11 +59,6 @@ def moodle_xml(versions: Sequence[Version], exam_name: str) -> str:
             ET.SubElement(q, "idnumber").text = f"{exam_name}-{v.version_id}-P{p.number}"
     ET.indent(quiz)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
-
-
-def image_html(src: str, d: Diagram) -> str:
-    """The diagram as HTML (the Canvas export uses it too); its caption is drawn in the image."""
-    return f'<p><img src="{src}" alt="Network diagram: {html.escape(d.caption)}" /></p>'
 
 
 @lru_cache(maxsize=16)

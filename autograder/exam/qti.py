@@ -29,9 +29,9 @@ from text2qti.markdown import Image, Markdown
 from text2qti.qti import QTI
 from text2qti.quiz import Question, Quiz
 
-from .lms_images import diagram_png, file_name
+from .lms_images import diagram_png, file_name, image_html
 from .mathtext import Display, M
-from .moodle import image_html, tolerance
+from .moodle import tolerance
 from .problem import Problem
 from .text import diagram, statement
 from .versions import Version
