@@ -1,6 +1,7 @@
-"""nbgrader configuration for the course folder (this directory).
+"""nbgrader configuration of an nncourse course folder (`nncourse init` writes it there).
 
-Run nbgrader from here (or use `nncourse release`, which does it in a clean copy).
+Run nbgrader's commands in the course folder: generate_assignment, autograde, generate_feedback,
+export and the formgrader work as usual. `nncourse build` rebuilds source/ from authoring/.
 """
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor

@@ -2,7 +2,7 @@
 
 In a notebook's hidden test cell::
 
-    from autograder import check
+    from nncourse.autograder import check
     check("layers", "dense_backward", Dense)
 
 The module refuses to have ``check`` replaced or deleted (a student could otherwise turn every
@@ -14,20 +14,20 @@ import sys
 import types
 
 from .kernel import check
-from .registry import ASSIGNMENTS, checks_for, get
+from .registry import assignment_ids, checks_for, get
 
-__all__ = ["check", "checks_for", "get", "ASSIGNMENTS"]
+__all__ = ["check", "checks_for", "get", "assignment_ids"]
 
 
 class _Guarded(types.ModuleType):
     def __setattr__(self, name: str, value) -> None:
         if name in __all__ and name in self.__dict__:
-            raise AttributeError(f"autograder.{name} cannot be replaced")
+            raise AttributeError(f"nncourse.autograder.{name} cannot be replaced")
         super().__setattr__(name, value)
 
     def __delattr__(self, name: str) -> None:
         if name in __all__:
-            raise AttributeError(f"autograder.{name} cannot be deleted")
+            raise AttributeError(f"nncourse.autograder.{name} cannot be deleted")
         super().__delattr__(name)
 
 

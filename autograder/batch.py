@@ -16,9 +16,9 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from . import sandbox
+from .course import Course
 from .grading import grade_file, table
-from .registry import checks_for, grader_seed
-from .submission import source_notebook
+from .registry import case_seed, checks_for, max_score
 
 GRADER_VERSION = "1"
 
@@ -39,9 +39,10 @@ def find_submissions(submitted_dir: str | Path, assignment: str) -> list[tuple[s
     return found
 
 
-def fingerprint(path: Path | None, assignment: str, source_dir=None) -> str:
-    digest = hashlib.sha256(f"{GRADER_VERSION}/{grader_seed()}/{assignment}".encode())
-    for p in (path, source_notebook(assignment, source_dir)):
+def fingerprint(path: Path | None, assignment: str, course: Course) -> str:
+    """What a result depends on: the grader, the course's seed, the submission and the source notebook."""
+    digest = hashlib.sha256(f"{GRADER_VERSION}/{case_seed()}/{assignment}".encode())
+    for p in (path, course.source_notebook(assignment)):
         if p is not None and p.is_file():
             digest.update(p.read_bytes())
     return digest.hexdigest()
@@ -57,14 +58,15 @@ def _row(student: str, report: dict) -> dict:
 
 
 def _grade_student(student: str, path: str | None, problem: str, assignment: str, out: str,
-                   source_dir: str | None, digest: str) -> dict:
+                   course_root: str, digest: str) -> dict:
     """Grade one student and write their files (runs in a worker process)."""
+    course = Course(Path(course_root)).activate()
     if path is None:
         report = {"assignment": assignment, "submission": "", "error": problem, "score": 0.0,
-                  "max_score": float(sum(c.points for c in checks_for(assignment))), "results": []}
+                  "max_score": max_score(assignment), "results": []}
         text = f"{assignment}: {student}\n  ERROR: {problem}"
     else:
-        graded = grade_file(assignment, path, source_dir=source_dir)
+        graded = grade_file(assignment, path, course)
         report, text = graded.to_dict(), table(graded)
     out_dir = Path(out)
     (out_dir / "feedback" / f"{student}.txt").write_text(text + "\n", encoding="utf-8")
@@ -74,15 +76,16 @@ def _grade_student(student: str, path: str | None, problem: str, assignment: str
     return _row(student, report)
 
 
-def grade_all(assignment: str, submitted_dir: str | Path, out: str | Path, *, jobs: int = 2,
-              source_dir: str | Path | None = None, progress: bool = True) -> list[dict]:
+def grade_all(assignment: str, submitted_dir: str | Path, out: str | Path, course: Course, *, jobs: int = 2,
+              progress: bool = True) -> list[dict]:
     """Grade every student (skipping those already graded) and write grades.csv; returns the rows."""
+    course.built_source(assignment)  # a missing source notebook stops the batch before it starts
     out = Path(out)
     for sub in ("feedback", "results"):
         (out / sub).mkdir(parents=True, exist_ok=True)
     todo, rows = [], {}
     for student, path, problem in find_submissions(submitted_dir, assignment):
-        digest = fingerprint(path, assignment, source_dir)
+        digest = fingerprint(path, assignment, course)
         done = out / "results" / f"{student}.json"
         if done.is_file():
             try:
@@ -92,8 +95,7 @@ def grade_all(assignment: str, submitted_dir: str | Path, out: str | Path, *, jo
                     continue
             except (ValueError, KeyError, TypeError):
                 pass
-        todo.append((student, str(path) if path else None, problem, assignment, str(out),
-                     str(source_dir) if source_dir else None, digest))
+        todo.append((student, str(path) if path else None, problem, assignment, str(out), str(course.root), digest))
     bar = tqdm(total=len(todo), desc=f"grading {assignment}", unit="sub", disable=not progress)
     if jobs <= 1:
         for args in todo:

@@ -1,7 +1,7 @@
 """The ``nncourse`` console command.
 
-Each subcommand lives in its own module under ``autograder/commands`` and exposes
-``register(subparsers)``, which adds its parser and sets ``func`` (called with the
+Each group of subcommands lives in its own module under ``autograder/commands`` and exposes
+``register(subparsers)``, which adds its parsers and sets ``func`` (called with the
 parsed arguments, returning the exit status).
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ import argparse
 import importlib
 import sys
 
-# Module names under autograder.commands, in the order ``nncourse --help`` lists them.
-COMMANDS = ["demo", "grade", "release", "bikes", "exam"]
+# Module names under nncourse.autograder.commands, in the order ``nncourse --help`` lists them.
+COMMANDS = ["demo", "course", "grade", "bikes", "exam"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,13 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"autograder.commands.{name}")
-        except ModuleNotFoundError as err:
-            if err.name == f"autograder.commands.{name}":
-                continue  # subcommand not built yet
-            raise
-        module.register(subparsers)
+        importlib.import_module(f"{__package__}.commands.{name}").register(subparsers)
     return parser
 
 
@@ -37,8 +31,13 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from .course import CourseError  # AuthoringError is one too
+    from .registry import DeclarationError
     try:
         return int(args.func(args) or 0)
+    except (CourseError, DeclarationError) as err:
+        print(f"nncourse {args.command}: {err}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("\nnncourse: interrupted.", file=sys.stderr)
         return 130

@@ -1,23 +1,32 @@
-"""Build a Gradescope autograder bundle: setup.sh, run_autograder and the package itself.
+"""Build a Gradescope autograder bundle: setup.sh, run_autograder, the grader and the course's part.
 
 Gradescope unpacks the zip into /autograder/source, runs setup.sh once per image, then runs
 run_autograder for each submission, which grades /autograder/submission with the sandboxed grader and
-writes /autograder/results/results.json.
+writes /autograder/results/results.json. The bundle holds only what grading needs: the package's
+grader and reference (not its assignments' solutions or the exam generator), the data, the course's
+source notebook, checks and secret, and the libraries grading imports, pinned to the versions
+installed here (so that Gradescope computes the same numbers as this machine).
 """
 from __future__ import annotations
 
+import importlib.metadata
 import zipfile
 from pathlib import Path
 
+from nncourse.reference.paths import DATA_DIR, PACKAGE_DIR
+
+from .course import CONFIG, Course
 from .registry import checks_for
-from .submission import REPO, source_notebook
+
+#: What the grader imports (numpy everywhere, pandas for the bike data, matplotlib for plotting
+#: notebooks, tqdm for the reference's training loop).
+GRADING_LIBRARIES = ("numpy", "pandas", "matplotlib", "tqdm")
 
 SETUP = """#!/usr/bin/env bash
-# Gradescope: install the course package (and its dependencies) once per autograder image.
+# Gradescope: install what grading needs, once per autograder image.
 set -euo pipefail
 apt-get update -qq && apt-get install -y -qq python3 python3-pip > /dev/null
-python3 -m pip install --quiet --upgrade pip
-python3 -m pip install --quiet /autograder/source/nncourse
+python3 -m pip install --quiet -r /autograder/source/requirements.txt
 """
 
 RUN = """#!/usr/bin/env bash
@@ -30,20 +39,16 @@ if [ -z "$submission" ]; then
     > /autograder/results/results.json
   exit 0
 fi
-export NNCOURSE_SOURCE_DIR=/autograder/source/nncourse/assignments/source
-export NNCOURSE_DATA=/autograder/source/nncourse/data
-nncourse grade {assignment} "$submission" --json /autograder/results/results.json
+cd /autograder/source/course
+PYTHONPATH=/autograder/source/lib python3 -m nncourse.autograder.cli grade {assignment} "$submission" \\
+  --course /autograder/source/course --json /autograder/results/results.json
 """
 
-PACKAGE_PARTS = ("pyproject.toml", "README.md", "reference", "autograder", "data")
 
-
-def _add_tree(bundle: zipfile.ZipFile, path: Path, arcname: str) -> None:
-    if path.is_file():
-        bundle.write(path, arcname)
-        return
+def _add_tree(bundle: zipfile.ZipFile, path: Path, arcname: str, skip: tuple[str, ...] = ()) -> None:
     for item in sorted(path.rglob("*")):
-        if item.is_file() and "__pycache__" not in item.parts and item.suffix != ".pyc":
+        parts = item.relative_to(path).parts
+        if item.is_file() and "__pycache__" not in parts and item.suffix != ".pyc" and parts[0] not in skip:
             bundle.write(item, f"{arcname}/{item.relative_to(path)}")
 
 
@@ -53,18 +58,27 @@ def _executable(bundle: zipfile.ZipFile, name: str, text: str) -> None:
     bundle.writestr(info, text)
 
 
-def build_bundle(assignment: str, out: str | Path, source_dir: str | Path | None = None) -> Path:
-    """Write the bundle for ``assignment`` to ``out`` (a .zip) and return its path."""
+def requirements() -> str:
+    return "".join(f"{name}=={importlib.metadata.version(name)}\n" for name in GRADING_LIBRARIES)
+
+
+def build_bundle(assignment: str, out: str | Path, course: Course) -> Path:
+    """Write the bundle for ``assignment`` of ``course`` to ``out`` (a .zip) and return its path."""
     checks_for(assignment)  # fails early on an unknown assignment
+    source = course.built_source(assignment).parent
+    course.secret(create=True)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
         _executable(bundle, "setup.sh", SETUP)
         _executable(bundle, "run_autograder", RUN.format(assignment=assignment))
-        for part in PACKAGE_PARTS:
-            if (REPO / part).exists():
-                _add_tree(bundle, REPO / part, f"nncourse/{part}")
-        notebook = source_notebook(assignment, source_dir)
-        if notebook.is_file():
-            bundle.write(notebook, f"nncourse/assignments/source/{assignment}/{assignment}.ipynb")
+        bundle.writestr("requirements.txt", requirements())
+        _add_tree(bundle, PACKAGE_DIR / "reference", "lib/nncourse/reference")
+        _add_tree(bundle, PACKAGE_DIR / "autograder", "lib/nncourse/autograder", skip=("exam",))
+        _add_tree(bundle, DATA_DIR, "lib/nncourse/data")
+        bundle.write(course.config, f"course/{CONFIG}")
+        bundle.write(course.secret_file, "course/.nncourse/secret")
+        _add_tree(bundle, source, f"course/source/{assignment}")
+        if course.checks.is_dir():
+            _add_tree(bundle, course.checks, "course/checks")
     return out

@@ -11,12 +11,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .registry import CheckResult, checks_for, judge
+from .course import Course
+from .registry import CheckResult, assignment_of, checks_for, judge, max_score
 from .sandbox import Limits, run_submission
-from .submission import SubmissionError, cells_to_run, source_notebook
-
-#: Per-assignment limits: the bike-sharing notebook trains a network in its cells.
-LIMITS = {"bike_sharing": Limits(cells_timeout=600, check_timeout=60, cpu_seconds=1200, memory_mb=4096)}
+from .submission import SubmissionError, cells_to_run
 
 
 @dataclass
@@ -35,7 +33,7 @@ class Report:
 
     @property
     def max_score(self) -> float:
-        return float(sum(c.points for c in checks_for(self.assignment)))
+        return max_score(self.assignment)
 
     def scores(self) -> dict[str, float]:
         return {r.name: r.score for r in self.results}
@@ -70,17 +68,12 @@ def _matplotlib_fonts() -> Path | None:
     return found[-1] if found else None
 
 
-def _extras(assignment: str, cells: list[tuple[str, str]], source_dir=None) -> dict:
-    """Modules to import before the sandbox closes, and the data files a notebook reads from its folder."""
-    from reference.paths import DATA_DIR
-    files = {"worked_examples.json": str(DATA_DIR / "worked_examples.json")}
-    folder = source_notebook(assignment, source_dir).parent
-    if folder.is_dir():
-        files.update({p.name: str(p) for p in folder.iterdir() if p.is_file() and p.suffix != ".ipynb"})
-    preload: tuple[str, ...] = ()
-    if assignment == "bike_sharing":
-        files.setdefault("hour.csv", str(DATA_DIR / "hour.csv"))
-        preload += ("pandas",)
+def _extras(assignment: str, cells: list[tuple[str, str]], course: Course) -> dict:
+    """Modules to import before the sandbox closes, and the files the notebook opens from its folder
+    (those that nbgrader releases next to it, from the course's source folder)."""
+    folder = course.source_folder(assignment)
+    files = {p.name: str(p) for p in sorted(folder.iterdir()) if p.is_file() and p.suffix != ".ipynb"}
+    preload = tuple(assignment_of(assignment).preload)
     if any("matplotlib" in source for _, source in cells):
         # Plots are part of the notebooks: import pyplot (headless) with its font list in place.
         fonts = _matplotlib_fonts()
@@ -90,17 +83,18 @@ def _extras(assignment: str, cells: list[tuple[str, str]], source_dir=None) -> d
     return {"preload": preload, "files": files}
 
 
-def grade_cells(assignment: str, cells: list[tuple[str, str]], *, limits: Limits | None = None,
-                notes: list[str] | None = None, submission: str = "", source_dir=None) -> Report:
+def grade_cells(assignment: str, cells: list[tuple[str, str]], course: Course, *, limits: Limits | None = None,
+                submission: str = "") -> Report:
     """Run ``cells`` in the sandbox, drive every check, and judge the outputs here."""
     started = time.monotonic()
+    course.activate()
     checks = checks_for(assignment)
-    report = Report(assignment, submission, notes=list(notes or []))
+    report = Report(assignment, submission)
     runnable = {c.name: c.cases() for c in checks if not c.unavailable()}
     plan = [{"name": c.name, "needs": list(c.needs), "cases": [k.request() for k in runnable[c.name]]}
             for c in checks if c.name in runnable]
-    run = run_submission(cells, plan, limits=limits or LIMITS.get(assignment, Limits()),
-                         **_extras(assignment, cells, source_dir))
+    run = run_submission(cells, plan, limits=limits or assignment_of(assignment).limits,
+                         **_extras(assignment, cells, course))
     report.isolation = run.isolation
     cell_notes = [f"cell {name} raised {err.get('__error__')}: {err.get('message', '')}"[:300]
                   for name, err in run.cell_errors[:3] if isinstance(err, dict)]
@@ -121,18 +115,18 @@ def grade_cells(assignment: str, cells: list[tuple[str, str]], *, limits: Limits
     return report
 
 
-def grade_file(assignment: str, submission: str | Path, *, source_dir: str | Path | None = None,
-               limits: Limits | None = None) -> Report:
-    """Grade a .ipynb or .py file; a broken file gives a report with ``error`` set (and zero points)."""
+def grade_file(assignment: str, submission: str | Path, course: Course, *, limits: Limits | None = None) -> Report:
+    """Grade a .ipynb or .py file against the course's source notebook; a broken file gives a report
+    with ``error`` set (and zero points)."""
+    source = course.activate().built_source(assignment)
     try:
-        cells, notes = cells_to_run(submission, assignment, source_dir)
+        cells = cells_to_run(submission, source)
     except SubmissionError as err:
         report = Report(assignment, str(submission), error=str(err))
         report.results = [CheckResult(assignment, c.name, 0.0, c.points, f"not graded: {err}", "error")
                           for c in checks_for(assignment)]
         return report
-    return grade_cells(assignment, cells, limits=limits, notes=notes, submission=str(submission),
-                       source_dir=source_dir)
+    return grade_cells(assignment, cells, course, limits=limits, submission=str(submission))
 
 
 def gradescope_json(report: Report) -> dict:

@@ -2,7 +2,7 @@
 
 A shared kernel cannot be made safe; these catch the usual tricks: a patched numpy (e.g.
 ``np.allclose = lambda *a, **k: True``), a patched ``__import__``, and submitted objects that are
-really the instructor's (imported from ``reference`` or ``autograder``).
+really the instructor's (imported from the ``nncourse`` package).
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ NUMPY_NAMES = ("allclose", "isclose", "array", "asarray", "ascontiguousarray", "
                "multiply", "divide", "add", "subtract", "reshape", "ravel", "frombuffer", "all", "any",
                "ndarray", "float64", "printoptions", "array2string", "errstate")
 _ORIGINAL_IMPORT = builtins.__import__
-_FORBIDDEN = ("reference", "autograder")
+_FORBIDDEN = ("nncourse",)
 
 
 def _from_numpy(obj) -> bool:
@@ -88,7 +88,7 @@ def _names_in(code: types.CodeType):
 
 
 def borrowed(name: str, obj) -> str | None:
-    """A message when the student's ``obj`` is (or uses) the instructor's ``reference``/``autograder`` code."""
+    """A message when the student's ``obj`` is (or uses) the instructor's code (the ``nncourse`` package)."""
     for item in _functions_of(obj):
         if _forbidden_module(_module_of(item)):
             return (f"`{name}` comes from the `{_module_of(item)}` module (the instructor's solution), not "

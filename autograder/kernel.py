@@ -12,8 +12,19 @@ import warnings
 
 import numpy as np
 
-from . import driver, integrity
+from . import course, driver, integrity
 from .registry import get, judge
+
+_COURSE: list = []  # the course folder this kernel runs in, found once
+
+
+def _use_course() -> None:
+    """nbgrader runs the notebook inside the course folder (source/, autograded/...): use its checks
+    and its secret, as the standalone grader does."""
+    if not _COURSE:
+        _COURSE.append(course.find())
+        if _COURSE[0] is not None:
+            _COURSE[0].activate()
 
 
 def _silenced():
@@ -30,6 +41,7 @@ def _silenced():
 def run_in_kernel(assignment: str, name: str, objects: tuple):
     """The :class:`CheckResult` of one check on objects from the caller's kernel."""
     from .registry import CheckResult
+    _use_course()
     check = get(assignment, name)
 
     def fail(message: str, status: str = "error") -> CheckResult:

@@ -1,27 +1,42 @@
-"""The check type and the registry: every check is defined once, by assignment and name.
+"""The assignment and check types, and the registry: every assignment is declared once, in its module.
+
+An assignment's module (``autograder/checks/<id>.py``, or ``checks/<id>.py`` in a course folder)
+declares ``ASSIGNMENT = Assignment(...)`` (its data files, limits and preloads) and registers its
+checks with their points. Everything else (the list of assignments, release, the sandbox's files,
+the points in the notebooks' test cells, the demo) is derived from these declarations.
 
 A check builds its cases in the parent (inputs for the driver plus the expected values, computed with
-``reference/``), the driver runs the inputs through the student's objects somewhere (the notebook's
-kernel or the sandbox child), and :func:`judge` compares the outputs here, in the parent.
+``nncourse.reference``), the driver runs the inputs through the student's objects somewhere (the
+notebook's kernel or the sandbox child), and :func:`judge` compares the outputs here, in the parent.
 """
 from __future__ import annotations
 
 import importlib
-import os
+import importlib.util
+import pkgutil
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from .feedback import compare, error_text
+from .sandbox import Limits
 
-ASSIGNMENTS = ("gradients", "layers", "activations", "minibatch", "bike_sharing")
-#: Hidden cases come from this seed; a course may set NNCOURSE_GRADER_SEED to vary them per term.
+#: The public seed: hidden cases come from a course's secret (see course.py) and fall back to this
+#: one only where no course folder is in use (the test suite, a notebook outside any course).
 DEFAULT_SEED = 20240613
 
 
-def grader_seed() -> int:
-    return int(os.environ.get("NNCOURSE_GRADER_SEED", DEFAULT_SEED))
+@dataclass(frozen=True)
+class Assignment:
+    """Everything about one assignment except its text and its checks (which register themselves)."""
+
+    id: str
+    order: int                                   # its place in the lecture, for listings
+    data: tuple[str, ...] = ("worked_examples.json",)  # files in data/ that the notebook opens
+    limits: Limits = field(default_factory=Limits)     # the sandbox's limits when grading it
+    preload: tuple[str, ...] = ()                # modules the sandbox imports before it closes
 
 
 @dataclass
@@ -60,7 +75,7 @@ class Check:
     unavailable: Callable[[], str | None] = lambda: None  # a reason when the check cannot run here
 
     def cases(self, seed: int | None = None) -> list[Case]:
-        seed = grader_seed() if seed is None else seed
+        seed = case_seed() if seed is None else seed
         rng = np.random.default_rng([seed, sum(map(ord, f"{self.assignment}/{self.name}"))])
         return self.build(rng)
 
@@ -79,30 +94,143 @@ class CheckResult:
         return self.score >= self.max_score - 1e-9
 
 
-_REGISTRY: dict[str, dict[str, Check]] = {}
-_LOADED: set[str] = set()
+@dataclass
+class Declaration:
+    """One assignment module's declaration: its Assignment and its checks, in the order registered."""
+
+    assignment: Assignment
+    checks: dict[str, Check]
+    origin: str  # the module's file, for messages
+
+
+_PENDING: list[Check] = []              # checks registered by the module being imported
+_DECLARED: dict[str, Declaration] = {}  # module file (and version) -> its declaration
+_ACTIVE: dict[str, Declaration] | None = None
+_COURSE_CHECKS: Path | None = None      # the course folder's checks/ in use, if any
 
 
 def register(check: Check) -> Check:
-    _REGISTRY.setdefault(check.assignment, {})[check.name] = check
+    """Called by an assignment module for each of its checks, in the order they are listed."""
+    _PENDING.append(check)
     return check
 
 
+def _declare(origin: Path, load: Callable[[], Any], key: str | None = None) -> Declaration:
+    key = key or str(origin)
+    if key not in _DECLARED:
+        _PENDING.clear()
+        module = load()
+        assignment = getattr(module, "ASSIGNMENT", None)
+        if not isinstance(assignment, Assignment):
+            raise DeclarationError(f"{origin} declares no ASSIGNMENT = Assignment(...)")
+        if assignment.id != origin.stem:
+            raise DeclarationError(f"{origin} declares the assignment {assignment.id!r}; "
+                                   f"its file must be named {assignment.id}.py")
+        checks: dict[str, Check] = {}
+        for check in _PENDING:
+            if check.assignment != assignment.id:
+                raise DeclarationError(f"{origin}: the check {check.name!r} is registered for "
+                                       f"{check.assignment!r}, not for {assignment.id!r}")
+            if check.name in checks:
+                raise DeclarationError(f"{origin} registers the check {check.name!r} twice")
+            checks[check.name] = check
+        _PENDING.clear()
+        _DECLARED[key] = Declaration(assignment, checks, str(origin))
+    return _DECLARED[key]
+
+
+class DeclarationError(ValueError):
+    """An assignment module that does not declare itself as the registry needs."""
+
+
+def _package_declarations() -> list[Declaration]:
+    from . import checks
+    found = []
+    for info in sorted(pkgutil.iter_modules(checks.__path__), key=lambda i: i.name):
+        name = f"{checks.__name__}.{info.name}"
+        origin = Path(checks.__path__[0]) / f"{info.name}.py"
+        found.append(_declare(origin, lambda name=name: importlib.import_module(name)))
+    return found
+
+
+def _course_declarations(folder: Path) -> list[Declaration]:
+    """The course's own assignment modules (``checks/<id>.py``), imported by path."""
+    found = []
+    for path in sorted(folder.glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+
+        def load(path=path):
+            spec = importlib.util.spec_from_file_location(f"nncourse_course_checks.{path.stem}", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+        stat = path.stat()  # an edited module is imported again (a long-lived process, the tests)
+        found.append(_declare(path.resolve(), load, f"{path.resolve()}@{stat.st_mtime_ns}/{stat.st_size}"))
+    return found
+
+
+def use_course_checks(folder: Path | None) -> None:
+    """Add (or replace, by id) assignments from a course folder's ``checks/``; None: the package's only."""
+    global _ACTIVE, _COURSE_CHECKS
+    folder = Path(folder).resolve() if folder is not None and Path(folder).is_dir() else None
+    if folder is not None or _COURSE_CHECKS is not None:  # (re)read: the course's modules may have changed
+        _COURSE_CHECKS, _ACTIVE = folder, None
+
+
+def _active() -> dict[str, Declaration]:
+    global _ACTIVE
+    if _ACTIVE is None:
+        active = {d.assignment.id: d for d in _package_declarations()}
+        if _COURSE_CHECKS is not None:
+            active.update({d.assignment.id: d for d in _course_declarations(_COURSE_CHECKS)})
+        _ACTIVE = dict(sorted(active.items(), key=lambda item: (item[1].assignment.order, item[0])))
+    return _ACTIVE
+
+
+def assignment_ids() -> list[str]:
+    """Every assignment's id, in the lecture's order."""
+    return list(_active())
+
+
+def declaration(assignment: str) -> Declaration:
+    active = _active()
+    if assignment not in active:
+        raise KeyError(f"unknown assignment {assignment!r}; the assignments are {', '.join(active)}")
+    return active[assignment]
+
+
+def assignment_of(assignment: str) -> Assignment:
+    return declaration(assignment).assignment
+
+
 def checks_for(assignment: str) -> list[Check]:
-    """The assignment's checks in the order they were defined."""
-    if assignment not in ASSIGNMENTS:
-        raise KeyError(f"unknown assignment {assignment!r}; the assignments are {', '.join(ASSIGNMENTS)}")
-    if assignment not in _LOADED:
-        importlib.import_module(f"autograder.checks.{assignment}")
-        _LOADED.add(assignment)
-    return list(_REGISTRY.get(assignment, {}).values())
+    """The assignment's checks in the order they were registered."""
+    return list(declaration(assignment).checks.values())
+
+
+def max_score(assignment: str) -> float:
+    return float(sum(c.points for c in checks_for(assignment)))
 
 
 def get(assignment: str, name: str) -> Check:
-    checks = {c.name: c for c in checks_for(assignment)}
+    checks = declaration(assignment).checks
     if name not in checks:
         raise KeyError(f"{assignment} has no check {name!r}; its checks are {', '.join(checks)}")
     return checks[name]
+
+
+_SEED: int | None = None
+
+
+def use_seed(seed: int | None) -> None:
+    """The seed of the hidden cases from now on (a course's, from its secret); None: the public seed."""
+    global _SEED
+    _SEED = seed
+
+
+def case_seed() -> int:
+    return DEFAULT_SEED if _SEED is None else _SEED
 
 
 def follow(outputs, path: tuple, what: str):

@@ -7,21 +7,12 @@ so edited or deleted test cells change nothing.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 class SubmissionError(ValueError):
     """The submission cannot be graded (not a notebook, answer cells deleted or duplicated, ...)."""
-
-
-def source_notebook(assignment: str, source_dir: str | Path | None = None) -> Path:
-    """assignments/source/<id>/<id>.ipynb, or under ``source_dir`` / $NNCOURSE_SOURCE_DIR."""
-    base = Path(source_dir or os.environ.get("NNCOURSE_SOURCE_DIR") or REPO / "assignments" / "source")
-    return base / assignment / f"{assignment}.ipynb"
 
 
 def _nbgrader(cell: dict) -> dict:
@@ -80,38 +71,31 @@ def answers(cells: list[dict], name: str) -> dict[str, str]:
     return found
 
 
-def cells_to_run(submission: str | Path, assignment: str, source_dir: str | Path | None = None
-                 ) -> tuple[list[tuple[str, str]], list[str]]:
-    """(cells as (name, code), notes for the feedback) for a submission of ``assignment``."""
+def cells_to_run(submission: str | Path, source: Path) -> list[tuple[str, str]]:
+    """The cells to run, as (name, code), for a submission of the assignment whose source notebook
+    is ``source``: the submission's answer cells, everything else from the source."""
     path = Path(submission)
     if not path.is_file():
         raise SubmissionError(f"no submission file at {path}")
     if path.suffix == ".py":
         try:
-            return [(path.name, path.read_text(encoding="utf-8"))], []
+            return [(path.name, path.read_text(encoding="utf-8"))]
         except UnicodeDecodeError:
             raise SubmissionError(f"{path.name} is not a UTF-8 text file") from None
     if path.suffix != ".ipynb":
         raise SubmissionError(f"{path.name}: submit a .ipynb notebook or a .py file")
     submitted = answers(read_notebook(path), path.name)
-    source = source_notebook(assignment, source_dir)
-    notes = []
-    if not source.is_file():
-        notes.append(f"(the course's source notebook {source} was not found, so the submission's own "
-                     f"non-test cells were run)")
-        template = [c for c in read_notebook(path) if c.get("cell_type") == "code" and not is_test(c)]
-        return [(str(_nbgrader(c).get("grade_id") or f"cell {i + 1}"), strip_magics(_text(c)))
-                for i, c in enumerate(template)], notes
-    expected = answers(read_notebook(source), source.name)
+    source_cells = read_notebook(source)
+    expected = answers(source_cells, source.name)
     missing = [g for g in expected if g not in submitted]
     if missing:
         raise SubmissionError(f"{path.name} lacks the answer cell(s) {', '.join(missing)} (deleted, or their "
                               f"nbgrader metadata removed?); restore them from the released notebook")
     cells = []
-    for i, cell in enumerate(read_notebook(source)):
+    for i, cell in enumerate(source_cells):
         if cell.get("cell_type") != "code" or is_test(cell):
             continue
         grade_id = str(_nbgrader(cell).get("grade_id") or f"cell {i + 1}")
         code = submitted[grade_id] if is_answer(cell) else _text(cell)
         cells.append((grade_id, strip_magics(code)))
-    return cells, notes
+    return cells

@@ -16,9 +16,9 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from reference import SGD, Adam, Dense, MeanSquaredError, Network, Sigmoid, fit
-from reference import bike_model as bm
-from reference.bikes import load_hourly, prepare_features, split_by_date, standardise, to_arrays
+from nncourse.reference import SGD, Adam, Dense, MeanSquaredError, Network, Sigmoid, fit
+from nncourse.reference import bike_model as bm
+from nncourse.reference.bikes import load_hourly, prepare_features, split_by_date, standardise, to_arrays
 
 TARGET = {"validation": 0.11, "test": 0.14}
 SPLITS = ("train", "validation", "test")

@@ -21,10 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.exam.pdf import chunks, compile_pdf, default_jobs, write_pdfs
-from autograder.exam.render_typst import solutions_typ, version_typ
-from autograder.exam.versions import DEFAULT_KINDS, default_students, iter_versions, make_versions
-from autograder.exam.writer import write_outputs
+from nncourse.autograder.exam.pdf import chunks, compile_pdf, default_jobs, write_pdfs
+from nncourse.autograder.exam.render_typst import solutions_typ, version_typ
+from nncourse.autograder.exam.versions import DEFAULT_KINDS, default_students, iter_versions, make_versions
+from nncourse.autograder.exam.writer import write_outputs
 
 
 def _clock() -> tuple[float, float]:

@@ -2,9 +2,9 @@
 
     python bench/grader_throughput.py [--n 40] [--assignment layers] [--jobs 2]
 
-Builds a throwaway nbgrader course folder with N copies of the solution notebook (the course's source
-notebook when it exists, otherwise the test fixture), grades them both ways, and prints submissions per
-second for each and the ratio. Both graders must give every copy full marks.
+Makes a throwaway course folder (`nncourse init`) with N copies of the solution notebook (the source
+notebook, as a student would hand it in), grades them both ways, and prints submissions per second for
+each and the ratio. Both graders must give every copy full marks.
 """
 from __future__ import annotations
 
@@ -17,35 +17,12 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURE = REPO / "tests" / "submissions" / "notebooks" / "source"
-
-
-def course(root: Path, assignment: str, n: int) -> Path:
-    """An nbgrader course folder: source/, nbgrader_config.py, submitted/<student>/<assignment>/."""
-    real = REPO / "assignments" / "source" / assignment / f"{assignment}.ipynb"
-    notebook = real if real.is_file() else FIXTURE / assignment / f"{assignment}.ipynb"
-    if not real.is_file() and assignment != "layers":
-        sys.exit(f"no source notebook for {assignment}; only the layers fixture is available")
-    data = REPO / "data"
+def course(root: Path, assignment: str, n: int) -> None:
+    """A course folder with submitted/<student>/<assignment>/ (the notebook and the files beside it)."""
+    run([sys.executable, "-m", "nncourse.autograder.cli", "init", str(root)], root.parent)
     source = root / "source" / assignment
-    source.mkdir(parents=True)
-    shutil.copy(notebook, source / notebook.name)
-    extras = [data / "worked_examples.json"] + ([data / "hour.csv"] if assignment == "bike_sharing" else [])
-    for extra in extras:
-        shutil.copy(extra, source / extra.name)
-    config = REPO / "assignments" / "nbgrader_config.py"
-    if config.is_file():
-        shutil.copy(config, root / "nbgrader_config.py")
-    else:
-        (root / "nbgrader_config.py").write_text('c = get_config()\nc.Execute.timeout = 300\n'
-                                                 'c.Execute.kernel_name = "python3"\n')
     for i in range(n):
-        folder = root / "submitted" / f"student{i:03d}" / assignment
-        folder.mkdir(parents=True)
-        for item in source.iterdir():
-            shutil.copy(item, folder / item.name)
-    return source
+        shutil.copytree(source, root / "submitted" / f"student{i:03d}" / assignment)
 
 
 def run(command: list[str], cwd: Path) -> float:
@@ -64,13 +41,13 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="grade-all workers (default 2)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="nncourse-bench-") as tmp:
-        root = Path(tmp)
-        source = course(root, args.assignment, args.n)
+        root = Path(tmp) / "course"
+        root.mkdir()
+        course(root, args.assignment, args.n)
         nbgrader = [sys.executable, "-m", "nbgrader"]
         run(nbgrader + ["generate_assignment", args.assignment, "--force"], root)
-        ours = run([sys.executable, "-m", "autograder.cli", "grade-all", args.assignment, str(root / "submitted"),
-                    "--out", str(root / "ours"), "--jobs", str(args.jobs), "--quiet",
-                    "--source", str(source.parent)], root)
+        ours = run([sys.executable, "-m", "nncourse.autograder.cli", "grade-all", args.assignment,
+                    "--out", str(root / "ours"), "--jobs", str(args.jobs), "--quiet"], root)
         theirs = run(nbgrader + ["autograde", args.assignment, "--force"], root)
         with open(root / "ours" / "grades.csv", newline="") as handle:
             totals = {row["total"] for row in csv.DictReader(handle)}

@@ -64,7 +64,7 @@ except ImportError:
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from reference import Adam, MeanSquaredError, Network, fit  # noqa: E402
+from nncourse.reference import Adam, MeanSquaredError, Network, fit  # noqa: E402
 
 SIZES = (56, 128, 64, 1)
 DTYPE = np.float32

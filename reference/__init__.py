@@ -1,6 +1,6 @@
 """The instructor's reference: a numpy neural network in the lecture's layout (one sample per column).
 
->>> from reference import Dense, ReLU, Network, MeanSquaredError, Adam, fit
+>>> from nncourse.reference import Dense, ReLU, Network, MeanSquaredError, Adam, fit
 """
 from .activations import Identity, ReLU, Sigmoid, Softmax, Tanh
 from .batching import MiniBatches

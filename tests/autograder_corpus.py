@@ -8,9 +8,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from nncourse.autograder.registry import assignment_ids
+
 SUBMISSIONS = Path(__file__).parent / "submissions"
-ASSIGNMENTS = ["gradients", "layers", "activations", "minibatch", "bike_sharing"]
-MAX = {"gradients": 20, "layers": 20, "activations": 30, "minibatch": 30, "bike_sharing": 20}
+ASSIGNMENTS = assignment_ids()
 
 #: (assignment, file stem, the check that must lose points, words its feedback must contain)
 WRONG = [

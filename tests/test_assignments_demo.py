@@ -1,32 +1,44 @@
-"""`nncourse demo`'s grading step: the shipped example submissions through the standalone grader."""
+"""`nncourse demo`: a course folder made and released, two example submissions per assignment handed
+in and graded by grade-all, the table printed."""
 from __future__ import annotations
+
+import csv
+import re
 
 import pytest
 
-from autograder.commands import demo, release as rel
+from nncourse.autograder.commands import demo
+from nncourse.autograder.registry import assignment_ids, max_score
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def ran(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
-    return out, demo.grade_examples(out)
+    return out, demo.run(out)
 
 
-def test_solutions_get_full_marks_and_mistakes_lose_points(graded):
-    out, reports = graded
-    for assignment in rel.ASSIGNMENTS:
-        solution, mistakes = reports[assignment, "solution"], reports[assignment, "mistakes"]
-        assert not isinstance(solution, str), solution
-        assert solution.score == solution.max_score > 0, (assignment, solution.scores())
-        assert 0 < mistakes.score < mistakes.max_score, (assignment, mistakes.scores())
-        for kind in demo.KINDS:
-            text = (out / "feedback" / assignment / f"{kind}.txt").read_text(encoding="utf-8")
-            assert assignment in text and "total" in text
+def test_the_demo_grades_the_solutions_full_and_the_mistakes_partly(ran, capsys):
+    out, status = ran
+    assert status == 0
+    for assignment in assignment_ids():
+        with open(out / "course" / "graded" / assignment / "grades.csv", newline="") as handle:
+            rows = {row["student"]: row for row in csv.DictReader(handle)}
+        assert float(rows["solution"]["total"]) == max_score(assignment)
+        assert 0 < float(rows["mistakes"]["total"]) < max_score(assignment), assignment
+        feedback = (out / "course" / "graded" / assignment / "feedback" / "mistakes.txt").read_text()
+        assert assignment in feedback and "total" in feedback
+        assert (out / "course" / "release" / assignment / f"{assignment}.ipynb").is_file()
 
 
-def test_grade_table_lists_every_assignment(graded):
-    _, reports = graded
-    table = demo.grade_table(reports)
-    for assignment in rel.ASSIGNMENTS:
-        assert assignment in table
-    assert "20/20" in table and "30/30" in table
+def test_the_table_lists_every_assignment(ran):
+    out, _ = ran
+    rows = {a: [{"student": "solution", "total": max_score(a)}, {"student": "mistakes", "total": 1.5}]
+            for a in assignment_ids()}
+    table = demo.grade_table(rows)
+    for assignment in assignment_ids():
+        assert re.search(rf"{assignment}\s+{max_score(assignment):g}/{max_score(assignment):g}\s+1.5/", table)
+
+
+def test_the_demo_writes_a_sample_exam(ran):
+    out, _ = ran
+    assert (out / "exam" / "key.json").is_file()

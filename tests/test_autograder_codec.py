@@ -5,7 +5,7 @@ import struct
 import numpy as np
 import pytest
 
-from autograder.driver import Missing, Opaque, pack, unpack
+from nncourse.autograder.driver import Missing, Opaque, pack, unpack
 
 
 def test_round_trip_keeps_types_and_values():

@@ -2,20 +2,21 @@
 realistic wrong submission loses points on the right check with the right diagnosis (graded in the sandbox)."""
 import pytest
 
-from autograder.grading import grade_file
-from autograder_corpus import ASSIGNMENTS, MAX, WRONG, submission
+from nncourse.autograder.grading import grade_file
+from nncourse.autograder.registry import max_score
+from autograder_corpus import ASSIGNMENTS, WRONG, submission
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_solution_gets_full_marks(assignment):
-    report = grade_file(assignment, submission(assignment, "solution"))
+def test_solution_gets_full_marks(course, assignment):
+    report = grade_file(assignment, submission(assignment, "solution"), course)
     assert report.error is None
-    assert report.score == MAX[assignment] == report.max_score, [r.message for r in report.results if not r.passed]
+    assert report.score == max_score(assignment) == report.max_score, [r.message for r in report.results if not r.passed]
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_stub_gets_zero_with_a_message_per_check(assignment):
-    report = grade_file(assignment, submission(assignment, "stub"))
+def test_stub_gets_zero_with_a_message_per_check(course, assignment):
+    report = grade_file(assignment, submission(assignment, "stub"), course)
     assert report.score == 0
     for result in report.results:
         assert result.score == 0
@@ -24,12 +25,12 @@ def test_stub_gets_zero_with_a_message_per_check(assignment):
 
 
 @pytest.mark.parametrize("assignment,stem,check,words", WRONG, ids=[f"{a}/{s}" for a, s, _, _ in WRONG])
-def test_wrong_submission_is_diagnosed(assignment, stem, check, words):
-    report = grade_file(assignment, submission(assignment, stem))
+def test_wrong_submission_is_diagnosed(course, assignment, stem, check, words):
+    report = grade_file(assignment, submission(assignment, stem), course)
     result = {r.name: r for r in report.results}[check]
     assert result.score < result.max_score
     assert words in result.message, result.message
-    assert report.score < MAX[assignment]
+    assert report.score < max_score(assignment)
 
 
 def test_the_corpus_has_eight_wrong_submissions_per_assignment():
@@ -37,10 +38,10 @@ def test_the_corpus_has_eight_wrong_submissions_per_assignment():
         assert sum(a == assignment for a, *_ in WRONG) >= 8, assignment
 
 
-def test_grading_twice_gives_the_same_result():
+def test_grading_twice_gives_the_same_result(course):
     for stem in ("solution", "dbiases_mean"):
-        first = grade_file("layers", submission("layers", stem))
-        second = grade_file("layers", submission("layers", stem))
+        first = grade_file("layers", submission("layers", stem), course)
+        second = grade_file("layers", submission("layers", stem), course)
         assert [(r.name, r.score, r.message) for r in first.results] == \
                [(r.name, r.score, r.message) for r in second.results]
     assert first.score == pytest.approx(17.67, abs=0.01)  # dbiases_mean: 6.5/8 and 2.17/3

@@ -1,4 +1,5 @@
 """The Gradescope bundle, run as Gradescope runs it: unzipped into a folder standing in for /autograder,
+setup.sh's one pip line into a fresh venv (only what grading needs, no nncourse installed),
 ``run_autograder`` on a submission, ``results/results.json`` read back."""
 from __future__ import annotations
 
@@ -6,37 +7,61 @@ import json
 import os
 import shutil
 import subprocess
-import sys
+import venv
 import zipfile
 from pathlib import Path
 
-from autograder.cli import main
+import nbformat
+import pytest
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "assignments" / "examples" / "layers"
+from nncourse.autograder.authoring import as_submitted, example_answers
+from nncourse.autograder.cli import main
+
+pytestmark = pytest.mark.xdist_group("gradescope")
 
 
-def _run_bundle(tmp_path: Path, submission: Path | None) -> dict:
-    bundle = tmp_path / "autograder.zip"
-    assert main(["gradescope", "layers", "--out", str(bundle)]) == 0
-    root = tmp_path / "autograder"
-    (root / "source").mkdir(parents=True)
+@pytest.fixture(scope="module")
+def bundle(course, tmp_path_factory) -> Path:
+    """/autograder/source as Gradescope has it after setup.sh: the bundle unzipped, its requirements installed."""
+    root = tmp_path_factory.mktemp("gradescope") / "autograder"
+    zipped = root.parent / "autograder.zip"
+    assert main(["gradescope", "layers", "--out", str(zipped), "--course", str(course.root)]) == 0
+    with zipfile.ZipFile(zipped) as archive:
+        archive.extractall(root / "source")
+    setup = (root / "source" / "setup.sh").read_text()
+    pip_line = next(line for line in setup.splitlines() if "pip install" in line and "-r" in line)
+    venv.create(root / "python", with_pip=True)
+    python = root / "python" / "bin" / "python3"
+    command = pip_line.replace("/autograder", str(root)).replace("python3 -m", f"{python} -m").split()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return root
+
+
+def _run(bundle: Path, tmp_path: Path, submission: Path | None, **env) -> dict:
+    root = tmp_path / "run"
+    shutil.copytree(bundle, root, symlinks=True)
     (root / "submission").mkdir()
-    with zipfile.ZipFile(bundle) as zipped:
-        zipped.extractall(root / "source")
-    script = (root / "source" / "run_autograder").read_text().replace("/autograder", str(root))
-    (root / "run_autograder").write_text(script)
     if submission is not None:
         shutil.copyfile(submission, root / "submission" / submission.name)
-    # setup.sh installs the bundled package; here the same package is already installed.
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    done = subprocess.run(["bash", str(root / "run_autograder")], env=env, capture_output=True, text=True,
-                          timeout=300)
-    assert done.returncode == 0, done.stderr
+    script = (root / "source" / "run_autograder").read_text().replace("/autograder", str(root))
+    (root / "run_autograder").write_text(script)
+    path = f"{root / 'python' / 'bin'}{os.pathsep}/usr/bin:/bin"
+    done = subprocess.run(["bash", str(root / "run_autograder")], capture_output=True, text=True, timeout=300,
+                          env={"PATH": path, "HOME": str(tmp_path), "LANG": "C.UTF-8", **env})
+    assert done.returncode == 0, done.stderr[-3000:]
     return json.loads((root / "results" / "results.json").read_text())
 
 
-def test_run_autograder_scores_a_submission_from_the_bundled_files(tmp_path):
-    results = _run_bundle(tmp_path, EXAMPLES / "mistakes.ipynb")
+def _mistakes(course, tmp_path: Path) -> Path:
+    source = nbformat.read(str(course.source_notebook("layers")), 4)
+    path = tmp_path / "layers.ipynb"
+    nbformat.write(as_submitted(source, example_answers("layers", source)), str(path))
+    return path
+
+
+def test_run_autograder_scores_a_submission_with_only_the_bundle_installed(bundle, course, tmp_path):
+    results = _run(bundle, tmp_path, _mistakes(course, tmp_path))
     tests = {t["name"]: t for t in results["tests"]}
     assert results["score"] == 15.5
     assert tests["layers/dense_backward"]["score"] == 6.5 and tests["layers/dense_backward"]["max_score"] == 8
@@ -44,6 +69,12 @@ def test_run_autograder_scores_a_submission_from_the_bundled_files(tmp_path):
     assert tests["layers/network_backward"]["score"] == 0
 
 
-def test_run_autograder_without_a_notebook_says_so(tmp_path):
-    results = _run_bundle(tmp_path, None)
+def test_run_autograder_in_a_container_without_kernel_layers_gives_the_same_score(bundle, course, tmp_path):
+    results = _run(bundle, tmp_path, _mistakes(course, tmp_path), NNCOURSE_SANDBOX_ISOLATION="off")
+    assert results["score"] == 15.5
+    assert results["extra_data"]["isolation"]["network namespace"].startswith("off")
+
+
+def test_run_autograder_without_a_notebook_says_so(bundle, tmp_path):
+    results = _run(bundle, tmp_path, None)
     assert results["score"] == 0 and "No .ipynb or .py file" in results["output"]

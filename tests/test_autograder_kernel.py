@@ -5,9 +5,9 @@ import warnings
 import numpy as np
 import pytest
 
-import autograder
-import reference
-from autograder import check
+import nncourse.autograder as autograder
+import nncourse.reference as reference
+from nncourse.autograder import check
 from autograder_corpus import submission
 
 
@@ -50,7 +50,7 @@ def test_patching_numpy_while_the_check_runs_is_detected():
 
 
 def test_the_reference_solution_is_refused():
-    with pytest.raises(AssertionError, match="comes from the `reference.layers` module"):
+    with pytest.raises(AssertionError, match="comes from the `nncourse.reference.layers` module"):
         check("layers", "dense_backward", reference.Dense)
 
     class Mine(reference.Dense):
@@ -99,13 +99,13 @@ def test_unknown_names_are_clear():
 
 
 @pytest.mark.parametrize("assignment", ["gradients", "activations", "minibatch"])
-def test_in_kernel_and_sandbox_agree(assignment):
-    from autograder import checks_for
-    from autograder.grading import grade_file
-    from autograder.kernel import run_in_kernel
+def test_in_kernel_and_sandbox_agree(course, assignment):
+    from nncourse.autograder import checks_for
+    from nncourse.autograder.grading import grade_file
+    from nncourse.autograder.kernel import run_in_kernel
     stem = {"gradients": "two_layer_bias_axis", "activations": "softmax_rows", "minibatch": "momentum_ema"}[assignment]
     ns = student(assignment, stem)
     kernel = {c.name: run_in_kernel(assignment, c.name, tuple(ns[n] for n in c.needs)).score
               for c in checks_for(assignment)}
-    sandbox = grade_file(assignment, submission(assignment, stem)).scores()
+    sandbox = grade_file(assignment, submission(assignment, stem), course).scores()
     assert kernel == sandbox

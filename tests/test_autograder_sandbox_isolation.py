@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-import autograder
-import reference
-from autograder import sandbox
-from autograder.grading import grade_file, gradescope_json, table
-from autograder.sandbox import Box, Limits, isolation, isolation_status, spawn
+import nncourse.autograder as autograder
+import nncourse.reference as reference
+from nncourse.autograder import sandbox
+from nncourse.autograder.grading import grade_file, gradescope_json, table
+from nncourse.autograder.sandbox import Box, Limits, isolation, isolation_status, spawn
+from nncourse.reference.paths import PACKAGE_DIR
 from autograder_corpus import SUBMISSIONS
 
 SOLUTION = SUBMISSIONS / "layers" / "solution.py"
@@ -34,9 +35,9 @@ def needs(name: str):
                                                          f"{isolation_status().layers.get(name)}")
 
 
-def run_raw(code: str) -> dict:
+def run_raw(code: str, hidden: tuple = (str(PACKAGE_DIR),)) -> dict:
     """Run ``code`` through the grader's launcher without the audit hook; it prints one JSON line."""
-    box = Box(isolation_status().active())
+    box = Box(isolation_status().active(), hidden=hidden)
     try:
         script = Path(box.work) / "probe.py"
         script.write_text(textwrap.dedent(code))
@@ -87,7 +88,7 @@ def test_network_namespace_refuses_loopback_without_the_hook(listener):
     assert connections(listener) == 1
 
 
-def test_a_submission_cannot_reach_a_local_listener(listener, tmp_path):
+def test_a_submission_cannot_reach_a_local_listener(listener, tmp_path, course):
     port = listener.getsockname()[1]
     source = SOLUTION.read_text() + textwrap.dedent(f"""
         import socket as _s
@@ -97,18 +98,19 @@ def test_a_submission_cannot_reach_a_local_listener(listener, tmp_path):
             pass
     """)
     (tmp_path / "net.py").write_text(source)
-    report = grade_file("layers", tmp_path / "net.py", limits=FAST)
+    report = grade_file("layers", tmp_path / "net.py", course, limits=FAST)
     assert report.score == 20  # the attempt fails inside the child; the grading goes on
     assert connections(listener) == 0
 
 
 @needs("fs")
-def test_reference_and_course_files_are_not_there_without_the_hook():
+def test_reference_and_course_files_are_not_there_without_the_hook(course):
     secrets = [Path(reference.__file__).resolve(), Path(reference.__file__).resolve().with_name("layers.py"),
                Path(autograder.__file__).resolve().with_name("registry.py"), REPO / "tests" / "conftest.py",
-               REPO / "assignments", Path(sandbox.__file__).resolve()]
+               REPO / "assignments", Path(sandbox.__file__).resolve(), course.secret_file,
+               course.source_notebook("layers"), course.text_source("layers")]
     secrets = [str(p) for p in secrets if p.exists()]
-    assert len(secrets) >= 4
+    assert len(secrets) >= 7
     result = run_raw(f"""
         import ctypes, json, os
         import numpy as np
@@ -203,8 +205,8 @@ def test_an_unprivileged_grader_limits_forks_too():
     assert result["fork"] == "BlockingIOError"
 
 
-def test_reports_and_grade_output_name_the_active_layers():
-    report = grade_file("layers", SOLUTION, limits=FAST)
+def test_reports_and_grade_output_name_the_active_layers(course):
+    report = grade_file("layers", SOLUTION, course, limits=FAST)
     assert report.score == 20
     state = report.isolation
     assert state["audit hook"] == "on"
@@ -222,7 +224,7 @@ def fresh_status():
     isolation.reset()
 
 
-def test_a_layer_that_fails_is_turned_off_and_reported(monkeypatch, fresh_status):
+def test_a_layer_that_fails_is_turned_off_and_reported(monkeypatch, fresh_status, course):
     probe = isolation._probe
 
     def failing(plan):
@@ -230,44 +232,42 @@ def test_a_layer_that_fails_is_turned_off_and_reported(monkeypatch, fresh_status
     monkeypatch.setattr(isolation, "_probe", failing)
     layers = isolation_status().layers
     assert layers["net"] == "unshare: Operation not permitted"
-    report = grade_file("layers", SOLUTION, limits=FAST)
+    report = grade_file("layers", SOLUTION, course, limits=FAST)
     assert report.score == 20
     assert report.isolation["network namespace"] == "off: unshare: Operation not permitted"
     assert "OFF: network namespace (unshare: Operation not permitted)" in table(report)
 
 
-def test_isolation_can_be_turned_off_and_grading_still_works(monkeypatch, fresh_status):
+def test_isolation_can_be_turned_off_and_grading_still_works(monkeypatch, fresh_status, course):
     monkeypatch.setenv("NNCOURSE_SANDBOX_ISOLATION", "off")
-    report = grade_file("layers", SOLUTION, limits=FAST)
+    report = grade_file("layers", SOLUTION, course, limits=FAST)
     assert report.score == 20
     assert report.isolation["network namespace"].startswith("off: turned off")
     assert report.isolation["audit hook"] == "on"
 
 
 @needs("fs")
-def test_packages_installed_in_site_packages_are_covered(monkeypatch):
-    """As on Gradescope, where reference/ sits in site-packages, inside a tree the child needs."""
-    import wsgiref  # a stdlib package the child never uses stands in for an installed reference/
+def test_packages_installed_in_site_packages_are_covered():
+    """As after `pip install nncourse`: the package sits in site-packages, inside a tree the child needs."""
+    import wsgiref  # a stdlib package the child never uses stands in for site-packages/nncourse
     stand_in = str(Path(wsgiref.__file__).resolve().parent)
-    real = isolation._package_dir
-    monkeypatch.setattr(isolation, "_package_dir", lambda name: stand_in if name == "reference" else real(name))
     result = run_raw(f"""
         import json, os
         json_dir = os.path.dirname(json.__file__)
         print(json.dumps({{"listing": os.listdir({stand_in!r}), "json": os.path.isdir(json_dir)}}))
-    """)
+    """, hidden=(stand_in,))
     assert result == {"listing": [], "json": True}
     assert len(os.listdir(stand_in)) > 2  # the host still has it
 
 
 @needs("net")
-def test_a_layer_failing_at_launch_falls_back_and_says_so(monkeypatch):
+def test_a_layer_failing_at_launch_falls_back_and_says_so(monkeypatch, course):
     def broken(plan):
         if plan.net:
             raise OSError(12, "unshare: Cannot allocate memory")
     sandbox.isolation_status()  # probe the machine first (cached per process): only the launch may fail
     monkeypatch.setattr(isolation, "apply", broken)  # runs in the forked child, before exec
-    report = grade_file("layers", SOLUTION, limits=FAST)
+    report = grade_file("layers", SOLUTION, course, limits=FAST)
     assert report.score == 20
     assert report.isolation["network namespace"].startswith("off: failed for this submission")
     assert report.isolation["audit hook"] == "on"

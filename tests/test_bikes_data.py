@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reference.bikes import DAILY_COLUMNS, HOURLY_COLUMNS, load_daily, load_hourly
-from reference.paths import DATA_DIR
+from nncourse.reference.bikes import DAILY_COLUMNS, HOURLY_COLUMNS, load_daily, load_hourly
+from nncourse.reference.paths import DATA_DIR
 
 UCI_HOUR_MD5 = "d50bd5a6f55131e72a7bedc334e2fce1"  # COURSE.md: the original hour.csv
 

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import reference
-from reference import Network
-from reference import bike_model as bm
-from reference.bikes import FEATURE_COLUMNS, load_hourly
+import nncourse.reference as reference
+from nncourse.reference import Network
+from nncourse.reference import bike_model as bm
+from nncourse.reference.bikes import FEATURE_COLUMNS, load_hourly
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +106,7 @@ def test_short_seeded_run_beats_the_classic_pass_mark(data, tmp_path):
 
 
 def test_cli_bikes(tmp_path, capsys):
-    from autograder.cli import main
+    from nncourse.autograder.cli import main
 
     status = main(["bikes", "--out", str(tmp_path / "o"), "--epochs", "1", "--no-progress"])
     out = capsys.readouterr().out
@@ -121,7 +121,7 @@ def test_cli_bikes(tmp_path, capsys):
 
 
 def test_cli_bikes_bad_data(tmp_path, capsys):
-    from autograder.cli import main
+    from nncourse.autograder.cli import main
 
     (tmp_path / "hour.csv").write_text("instant,dteday\n1,2011-01-01\n")
     status = main(["bikes", "--data", str(tmp_path / "hour.csv"), "--out", str(tmp_path / "o")])

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from reference import SoftmaxCrossEntropy
-from reference.examples import example
-from reference.gradcheck import numerical_gradient
+from nncourse.reference import SoftmaxCrossEntropy
+from nncourse.reference.examples import example
+from nncourse.reference.gradcheck import numerical_gradient
 
-from autograder.exam.kinds import KINDS, kind
-from autograder.exam.kinds.neuron import from_example as neuron_params
-from autograder.exam.kinds.twolayer import from_example as two_layer_params
+from nncourse.autograder.exam.kinds import KINDS, kind
+from nncourse.autograder.exam.kinds.neuron import from_example as neuron_params
+from nncourse.autograder.exam.kinds.twolayer import from_example as two_layer_params
 
 
 def test_example1_reproduced_exactly():
@@ -88,7 +88,7 @@ def _fd_check(name, params, v):
         p = np.array(params["weights"]) / sum(params["weights"])
         assert v["probs"].ravel() == pytest.approx(p)
     elif name == "activation_derivatives":
-        from autograder.exam.kinds.activations import x_value
+        from nncourse.autograder.exam.kinds.activations import x_value
         fs = {"relu": lambda t: max(t, 0.0), "sigmoid": lambda t: 1 / (1 + np.exp(-t)), "tanh": np.tanh}
         for fn, f in fs.items():
             t = x_value(fn, params["points"][fn])

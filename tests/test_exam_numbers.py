@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.exam.bounds import BOUND, is_exact
-from autograder.exam.kinds import KINDS, kind
-from autograder.exam.versions import default_students, make_version, make_versions
+from nncourse.autograder.exam.bounds import BOUND, is_exact
+from nncourse.autograder.exam.kinds import KINDS, kind
+from nncourse.autograder.exam.versions import default_students, make_version, make_versions
 
 
 @pytest.mark.parametrize("name", list(KINDS))
@@ -50,7 +50,7 @@ def test_roster_with_duplicate_names_is_refused():
 
 
 def test_redraw_rule_catches_values_past_the_bound_or_not_short():
-    from autograder.exam.bounds import Degenerate
+    from nncourse.autograder.exam.bounds import Degenerate
 
     k = kind("gd_step")
     params, v = k.variant(np.random.default_rng(0))

@@ -13,8 +13,8 @@ import zipfile
 import pytest
 from pypdf import PdfReader
 
-from autograder.cli import main
-from autograder.exam import grade_csv, read_key, write_sample_exam
+from nncourse.autograder.cli import main
+from nncourse.autograder.exam import grade_csv, read_key, write_sample_exam
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +36,9 @@ def test_pdfs_have_the_version_id_on_every_page(exam):
 
 
 def test_solutions_pdf_joined_from_pieces_numbers_each_version_from_1(tmp_path):
-    from autograder.exam.pdf import chunks, compile_pdf, join_pdfs
-    from autograder.exam.render_typst import solutions_typ
-    from autograder.exam.versions import make_versions
+    from nncourse.autograder.exam.pdf import chunks, compile_pdf, join_pdfs
+    from nncourse.autograder.exam.render_typst import solutions_typ
+    from nncourse.autograder.exam.versions import make_versions
 
     vs = make_versions(1, ["ann", "bob", "cem"], kinds=("gd_step",))
     whole = PdfReader(io.BytesIO(compile_pdf(solutions_typ(vs, "t"))))
@@ -53,7 +53,7 @@ def test_solutions_pdf_joined_from_pieces_numbers_each_version_from_1(tmp_path):
 
 
 def test_pdf_is_reproducible_with_source_date_epoch(monkeypatch):
-    from autograder.exam.pdf import compile_pdf
+    from nncourse.autograder.exam.pdf import compile_pdf
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert compile_pdf("= Same\n\nexam") == compile_pdf("= Same\n\nexam")
@@ -112,7 +112,7 @@ def test_qti_zip_has_manifest_and_groups(exam):
 
 
 def test_markdown_links_each_versions_own_diagram(tmp_path):
-    from autograder.exam.writer import write_exam
+    from nncourse.autograder.exam.writer import write_exam
 
     paths = write_exam(tmp_path, seed=4, versions=12, kinds=("gd_step", "two_layer_activation"), pdf=False)
     key = read_key(paths["key"])
@@ -130,7 +130,7 @@ def test_markdown_links_each_versions_own_diagram(tmp_path):
 def test_moodle_and_canvas_questions_show_each_versions_own_diagram(tmp_path):
     """The LMS questions embed the drawing their problem needs (Moodle: inside each question;
     Canvas: once in the package), as a PNG the question's HTML points to."""
-    from autograder.exam.writer import write_exam
+    from nncourse.autograder.exam.writer import write_exam
 
     paths = write_exam(tmp_path, seed=4, versions=12, kinds=("gd_step", "two_layer_activation"), pdf=False)
     key = read_key(paths["key"])
@@ -203,7 +203,7 @@ def test_error_carried_forward_credits_later_parts(exam, tmp_path):
     row = _truth(key, s1)
     p3 = next(p for p in key["versions"][key["students"][s1]]["problems"] if p["kind"] == "two_layer")
     row["P3.dyhat"] = str(float(row["P3.dyhat"]) + 1)  # one slip; later parts use the true value
-    from autograder.exam.kinds import kind
+    from nncourse.autograder.exam.kinds import kind
     short = {k.split(".", 1)[1]: float(v) for k, v in row.items() if k.startswith("P3.")}
     carried = kind("two_layer").carried(p3["params"], {"dyhat": short["dyhat"]})
     for name in ("dw7", "dw9", "dw11", "db4"):

@@ -10,11 +10,11 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from autograder.exam.keyfile import key_dict, key_json
-from autograder.exam.mathtext import Display, M, join, num, partial, sub, sym
-from autograder.exam.plaintext import Unsupported, math_markup, math_text
-from autograder.exam.text import diagram, solution
-from autograder.exam.versions import make_versions
+from nncourse.autograder.exam.keyfile import key_dict, key_json
+from nncourse.autograder.exam.mathtext import Display, M, join, num, partial, sub, sym
+from nncourse.autograder.exam.plaintext import Unsupported, math_markup, math_text
+from nncourse.autograder.exam.text import diagram, solution
+from nncourse.autograder.exam.versions import make_versions
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def test_key_json_is_the_key_one_version_per_line(versions):
 def test_qti_placeholder_html_is_what_markdown_makes():
     from text2qti.markdown import Markdown
 
-    from autograder.exam.qti import _PlaceholderMarkdown, _config
+    from nncourse.autograder.exam.qti import _PlaceholderMarkdown, _config
 
     token = "Q000042x0123456789abcdef01234567"
     fast, slow = _PlaceholderMarkdown(_config()), Markdown(_config())
@@ -87,8 +87,8 @@ def test_every_worked_solution_converts_but_the_few_known_formulas(versions):
 
 
 def test_solutions_pdf_text_and_diagram_images(versions):
-    from autograder.exam.pdf import compile_pdf
-    from autograder.exam.render_typst import solutions_typ
+    from nncourse.autograder.exam.pdf import compile_pdf
+    from nncourse.autograder.exam.render_typst import solutions_typ
 
     src = solutions_typ(versions[:2], "t")
     drawn = sum(1 for v in versions[:2] for p in v.problems if diagram(p) is not None)
@@ -101,7 +101,7 @@ def test_solutions_pdf_text_and_diagram_images(versions):
 
 
 def test_pdf_jobs_join_pieces_in_order_while_students_compile(tmp_path):
-    from autograder.exam.pdf import PdfJobs
+    from nncourse.autograder.exam.pdf import PdfJobs
 
     work = PdfJobs(tmp_path / "s.pdf", jobs=2)
     for k in range(3):
@@ -116,7 +116,7 @@ def test_pdf_jobs_join_pieces_in_order_while_students_compile(tmp_path):
 
 def test_write_exam_streams_versions_into_the_pdfs(tmp_path):
     """12 versions: two solutions pieces, joined; the same versions as drawn all at once."""
-    from autograder.exam.writer import write_exam
+    from nncourse.autograder.exam.writer import write_exam
 
     paths = write_exam(tmp_path, seed=4, versions=12, kinds=("gd_step",), solutions_pdf=True)
     key = json.loads(paths["key"].read_text())
@@ -127,7 +127,7 @@ def test_write_exam_streams_versions_into_the_pdfs(tmp_path):
 
 
 def test_students_exam_statements_as_text_matrices_as_math(versions):
-    from autograder.exam.render_typst import version_typ
+    from nncourse.autograder.exam.render_typst import version_typ
 
     src = version_typ(versions[0], "t")
     assert "∂L\\/∂w₁" in src and "(partial L)/(partial w_(1))" not in src
@@ -136,7 +136,7 @@ def test_students_exam_statements_as_text_matrices_as_math(versions):
 
 
 def test_join_pdfs_pages_in_order_same_bytes_each_time():
-    from autograder.exam.pdf import compile_pdf, join_pdfs
+    from nncourse.autograder.exam.pdf import compile_pdf, join_pdfs
 
     parts = [compile_pdf(f"part {k}a #pagebreak() part {k}b", tags=False) for k in range(3)]
     joined = join_pdfs(parts)
@@ -148,8 +148,8 @@ def test_join_pdfs_pages_in_order_same_bytes_each_time():
 def test_answer_boxes_as_images_keep_their_labels(versions, tmp_path):
     """Boxes as one-page PDF images of three rows (compiled once per list of labels), each naming its
     boxes in its alt text; the labels stay text that a PDF reader finds."""
-    from autograder.exam.pdf import compile_pdf
-    from autograder.exam.render_typst import BOX_ROWS, version_typ
+    from nncourse.autograder.exam.pdf import compile_pdf
+    from nncourse.autograder.exam.render_typst import BOX_ROWS, version_typ
 
     v = versions[0]
     src = version_typ(v, "t")
@@ -167,7 +167,7 @@ def test_answer_boxes_as_images_keep_their_labels(versions, tmp_path):
                                           ("\\#*_$@<>[]`~=/", "\\\\" + "".join("\\" + c for c in "#*_$@<>[]`~=/")),
                                           ("P3.dw10: −4/3", "P3.dw10: −4\\/3")])
 def test_escape_marks_every_typst_markup_character_once(text, markup):
-    from autograder.exam.plaintext import escape
+    from nncourse.autograder.exam.plaintext import escape
 
     assert escape(text) == markup
 
@@ -175,6 +175,6 @@ def test_escape_marks_every_typst_markup_character_once(text, markup):
 @pytest.mark.parametrize("typ, markup", [("-4", "−4"), ("0.5", "0.5"), ("-4/3", "−4\\/3"), ("12", "12"),
                                          ("-0.306", "−0.306"), ("1/2", "1\\/2"), ("0", "0")])
 def test_numbers_skip_the_parser_same_markup(typ, markup):
-    from autograder.exam.plaintext import escape
+    from nncourse.autograder.exam.plaintext import escape
 
     assert math_markup(typ) == markup == escape(math_text(typ))

@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from reference import (SGD, CategoricalCrossEntropy, Dense, MeanSquaredError, MiniBatches, Network, ReLU,
+from nncourse.reference import (SGD, CategoricalCrossEntropy, Dense, MeanSquaredError, MiniBatches, Network, ReLU,
                        Sigmoid, SoftmaxCrossEntropy, fit)
 
 

@@ -6,8 +6,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from reference import SGD, MeanSquaredError
-from reference.examples import example, example_network, load_examples, numbered
+from nncourse.reference import SGD, MeanSquaredError
+from nncourse.reference.examples import example, example_network, load_examples, numbered
 
 NAMES = ["example1", "example2", "example3"]
 

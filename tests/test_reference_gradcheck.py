@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reference import (CategoricalCrossEntropy, Dense, Identity, MeanSquaredError, Network, ReLU, Sigmoid,
+from nncourse.reference import (CategoricalCrossEntropy, Dense, Identity, MeanSquaredError, Network, ReLU, Sigmoid,
                        Softmax, SoftmaxCrossEntropy, Tanh, gradient_check, numerical_gradient, relative_error)
 
 TOL = 1e-7

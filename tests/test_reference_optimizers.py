@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from reference import SGD, Adagrad, Adam, Dense, MeanSquaredError, Network, RMSprop, fit
+from nncourse.reference import SGD, Adagrad, Adam, Dense, MeanSquaredError, Network, RMSprop, fit
 
 GRADIENTS = [(0.5, -0.2), (-1.5, 0.3), (0.25, 0.8)]  # (∂L/∂w, ∂L/∂b) for three steps
 W0, B0 = 0.7, -0.4

@@ -10,7 +10,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from reference import (SGD, Adagrad, Adam, CategoricalCrossEntropy, MeanSquaredError, Network,  # noqa: E402
+from nncourse.reference import (SGD, Adagrad, Adam, CategoricalCrossEntropy, MeanSquaredError, Network,  # noqa: E402
                        RMSprop, SoftmaxCrossEntropy)
 
 TORCH_ACTIVATIONS = {"relu": torch.nn.ReLU, "sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh,

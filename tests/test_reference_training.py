@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from reference import (SGD, Adam, Dense, MeanSquaredError, MiniBatches, Network, SoftmaxCrossEntropy, fit,
+from nncourse.reference import (SGD, Adam, Dense, MeanSquaredError, MiniBatches, Network, SoftmaxCrossEntropy, fit,
                        load, save)
 
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 
-import reference as ref
+import nncourse.reference as ref
 
-from ..registry import Case, Check, Part, register
-from . import hidden, shp, values
+from nncourse.autograder.registry import Assignment, Case, Check, Part, register
+from nncourse.autograder.checks import hidden, shp, values
 
-A = "activations"
+ASSIGNMENT = Assignment("activations", order=3)
+A = ASSIGNMENT.id
 SHAPES = [(3, 4), (5, 7)]  # (features, batch)
 
 
@@ -34,8 +35,8 @@ def _activation_check(name: str, points: int, make_alternates, extreme: float | 
                      Part("the value backward_pass returned", ("returned",), dinputs)]
 
             def judge(out, parts=parts):
-                from ..registry import follow
-                from ..feedback import compare
+                from nncourse.autograder.registry import Assignment, follow
+                from nncourse.autograder.feedback import compare
                 verdicts = []
                 for part in parts:
                     value, problem = follow(out, part.path, part.what or "the result")

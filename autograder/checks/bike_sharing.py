@@ -5,16 +5,22 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..feedback import type_text
-from ..registry import Case, Check, register
+from nncourse.autograder.sandbox import Limits
 
-A = "bike_sharing"
+from nncourse.autograder.feedback import type_text
+from nncourse.autograder.registry import Assignment, Case, Check, register
+
+#: The notebook trains a network in its cells, on the bike-sharing table it reads with pandas.
+ASSIGNMENT = Assignment("bike_sharing", order=5, data=("hour.csv", "bike-share-explanation.md"),
+                        limits=Limits(cells_timeout=600, check_timeout=60, cpu_seconds=1200, memory_mb=4096),
+                        preload=("pandas",))
+A = ASSIGNMENT.id
 FULL_MARKS_BELOW, ZERO_ABOVE = 0.25, 0.40  # test MSE on the standardised count
 
 
 def _unavailable() -> str | None:
     try:
-        from reference import bikes  # noqa: F401
+        from nncourse.reference import bikes  # noqa: F401
         bikes.load_hourly()
     except Exception as err:  # noqa: BLE001 - any reason the data or module is not usable here
         return f"this check is not available on this machine (reference.bikes or its data: {err})"
@@ -23,7 +29,7 @@ def _unavailable() -> str | None:
 
 @lru_cache(maxsize=1)
 def _bikes():
-    from reference import bikes
+    from nncourse.reference import bikes
     return bikes
 
 

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from reference import Dense, MeanSquaredError, Network
-from reference.examples import example, example_network
+from nncourse.reference import Dense, MeanSquaredError, Network
+from nncourse.reference.examples import example, example_network
 
-from ..registry import Case, Check, Part, register
-from . import hidden, shp, values
+from nncourse.autograder.registry import Assignment, Case, Check, Part, register
+from nncourse.autograder.checks import hidden, shp, values
 
-A = "gradients"
+ASSIGNMENT = Assignment("gradients", order=1)
+A = ASSIGNMENT.id
 
 
 def _by_hand(name: str, fields: dict[str, tuple], alternates: dict | None = None):
@@ -189,7 +190,7 @@ def _step_cases(rng):
         eta = 0.01 if lr is None else lr
         layer = Dense.from_arrays(np.array(w, ndmin=2), np.array(b).reshape(-1, 1))
         layer.dweights, layer.dbiases = np.array(dw, ndmin=2), np.array(db).reshape(-1, 1)
-        from reference import SGD
+        from nncourse.reference import SGD
         SGD(learning_rate=eta).step([layer])
         new_w, new_b = layer.weights.reshape(np.shape(w)), layer.biases.reshape(np.shape(b))
         want_b = "scalar" if np.ndim(b) == 0 else "array"

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from reference import Dense, Network
-from reference.examples import example_network
+from nncourse.reference import Dense, Network
+from nncourse.reference.examples import example_network
 
-from ..feedback import compare
-from ..registry import Case, Check, Part, register
-from . import hidden, shp, values
+from nncourse.autograder.feedback import compare
+from nncourse.autograder.registry import Assignment, Case, Check, Part, register
+from nncourse.autograder.checks import hidden, shp, values
 
-A = "layers"
+ASSIGNMENT = Assignment("layers", order=2)
+A = ASSIGNMENT.id
 HIDDEN_SHAPES = [(4, 3, 5), (6, 2, 7)]  # (n_inputs, n_neurons, batch): all different, so shapes tell axes apart
 
 

@@ -5,13 +5,14 @@ from types import SimpleNamespace
 
 import numpy as np
 
-import reference as ref
+import nncourse.reference as ref
 
-from ..feedback import compare, type_text
-from ..registry import Case, Check, register
-from . import hidden, shp, values
+from nncourse.autograder.feedback import compare, type_text
+from nncourse.autograder.registry import Assignment, Case, Check, register
+from nncourse.autograder.checks import hidden, shp, values
 
-A = "minibatch"
+ASSIGNMENT = Assignment("minibatch", order=4)
+A = ASSIGNMENT.id
 
 
 # ------------------------------------------------------------------------------ mini_batches

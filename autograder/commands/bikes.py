@@ -40,8 +40,8 @@ def _positive(text: str) -> int:
 def _run(args) -> int:
     import sys
 
-    from reference import bike_model
-    from reference.bikes import BikeDataError, load_hourly
+    from nncourse.reference import bike_model
+    from nncourse.reference.bikes import BikeDataError, load_hourly
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -71,7 +71,7 @@ def _run(args) -> int:
 
 def report(results: dict) -> str:
     """The error table: MSE on the standardised count and RMSE in rentals per hour."""
-    from reference.bike_model import PASS_MARK
+    from nncourse.reference.bike_model import PASS_MARK
 
     lines = [f"{'':<11}{'MSE (standardised count)':>26}{'error (rentals/hour, RMSE)':>30}"]
     marks = {"train": PASS_MARK["training"], "validation": PASS_MARK["validation"]}

@@ -1,10 +1,10 @@
-"""``nncourse demo``: the whole course in one go, in about a minute, offline.
+"""``nncourse demo``: the whole course in one go, offline, in about half a minute.
 
-1. releases every assignment with nbgrader into a fresh course folder;
-2. grades the example submissions shipped in ``assignments/examples/<id>/`` (the solution and one
-   with typical mistakes) with the sandboxed standalone grader, writing each one's feedback;
-3. prints the grade table and where the feedback is;
-4. writes a sample exam with its answer key (when the exam generator is installed).
+1. makes a course folder with ``nncourse init`` and releases every assignment with nbgrader;
+2. hands in two example submissions per assignment, as nbgrader's ``submitted/`` holds them: the
+   solution, and one with typical mistakes (``assignments/examples.py``);
+3. grades them with the sandboxed standalone grader (``grade-all``) and prints the grade table;
+4. writes a sample exam with its answer key (with the ``exam`` extra installed).
 """
 from __future__ import annotations
 
@@ -13,99 +13,87 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import release as rel
+from .. import course as courses
+from ..registry import assignment_ids, max_score
+from .course import release
 
-EXAMPLES = rel.COURSE / "examples"
-KINDS = ["solution", "mistakes"]
+STUDENTS = ("solution", "mistakes")  # the example students, in the table's order
 
 
-def grade_examples(out: Path, assignments: list[str] = rel.ASSIGNMENTS) -> dict[tuple[str, str], object]:
-    """Grade every example submission; feedback goes to ``out/feedback/<id>/<kind>.txt`` and ``.json``.
+def hand_in(course: courses.Course, assignments: list[str]) -> Path:
+    """Write the example submissions into the course's submitted/<student>/<id>/<id>.ipynb."""
+    import nbformat
 
-    Returns {(assignment, kind): report or the error text if that assignment cannot be graded}.
-    """
-    from autograder.grading import grade_file, table, write_json
-
-    reports: dict[tuple[str, str], object] = {}
+    from ..authoring import as_submitted, example_answers
+    submitted = course.root / "submitted"
     for assignment in assignments:
-        folder = out / "feedback" / assignment
-        folder.mkdir(parents=True, exist_ok=True)
-        for kind in KINDS:
-            submission = EXAMPLES / assignment / f"{kind}.ipynb"
-            try:
-                report = grade_file(assignment, submission)
-            except Exception as err:  # an assignment whose checks are not installed yet, etc.
-                reports[assignment, kind] = f"{type(err).__name__}: {err}"
-                continue
-            (folder / f"{kind}.txt").write_text(table(report) + "\n", encoding="utf-8")
-            write_json(report, folder / f"{kind}.json")
-            reports[assignment, kind] = report
-    return reports
+        source = nbformat.read(str(course.built_source(assignment)), as_version=4)
+        for student, answers in (("solution", {}), ("mistakes", example_answers(assignment, source))):
+            folder = submitted / student / assignment
+            folder.mkdir(parents=True, exist_ok=True)
+            nbformat.write(as_submitted(source, answers), str(folder / f"{assignment}.ipynb"))
+    return submitted
 
 
-def grade_table(reports: dict, assignments: list[str] = rel.ASSIGNMENTS) -> str:
+def grade_examples(course: courses.Course, assignments: list[str], *, jobs: int = 2) -> dict[str, list[dict]]:
+    """grade-all for each assignment into ``graded/<id>/``; returns {assignment: grades.csv rows}."""
+    from ..batch import grade_all
+    return {a: grade_all(a, course.root / "submitted", course.root / "graded" / a, course, jobs=jobs,
+                         progress=False) for a in assignments}
+
+
+def grade_table(rows: dict[str, list[dict]]) -> str:
     """assignment | solution | mistakes, as "score/max"."""
-    width = max(len(a) for a in assignments)
-    lines = [f"{'assignment':<{width}}  {'solution':>10}  {'mistakes':>10}", "-" * (width + 24)]
-    problems = []
-    for assignment in assignments:
-        cells = []
-        for kind in KINDS:
-            report = reports.get((assignment, kind))
-            if report is None or isinstance(report, str):
-                cells.append("—")
-                if report:
-                    problems.append(f"{assignment} ({kind}) not graded: {report}")
-            else:
-                cells.append(f"{report.score:g}/{report.max_score:g}")
-        lines.append(f"{assignment:<{width}}  {cells[0]:>10}  {cells[1]:>10}")
-    return "\n".join(lines + problems)
+    width = max(len(a) for a in rows)
+    lines = [f"{'assignment':<{width}}  " + "  ".join(f"{s:>10}" for s in STUDENTS), "-" * (width + 24)]
+    for assignment, graded in rows.items():
+        scores = {row["student"]: row for row in graded}
+        cells = [f"{scores[s]['total']:g}/{max_score(assignment):g}" if s in scores else "—" for s in STUDENTS]
+        lines.append(f"{assignment:<{width}}  " + "  ".join(f"{c:>10}" for c in cells))
+    return "\n".join(lines)
 
 
 def sample_exam(out: Path) -> Path | None:
-    """The exam generator's sample (two versions with a key), or None if it is not available."""
-    try:
-        from autograder import exam
-    except ImportError:
+    """The exam generator's sample (two versions with a key), or None without the exam extra."""
+    from .. import exam
+    if exam.missing_extra():
         return None
-    write = getattr(exam, "write_sample_exam", None)
-    if write is None:
-        return None
-    folder = out / "exam"
-    result = write(folder, seed=0, versions=2)
-    return Path(result) if isinstance(result, (str, Path)) else folder
+    exam.write_sample_exam(out / "exam", seed=0, versions=2)
+    return out / "exam"
 
 
 def run(out: Path) -> int:
     started = time.monotonic()
-    out.mkdir(parents=True, exist_ok=True)
-    print(f"1. Releasing the five assignments with nbgrader into {out / 'course'} ...", flush=True)
-    released = rel.release(rel.COURSE, out=out / "course")
-    for assignment in rel.ASSIGNMENTS:
+    assignments = assignment_ids()
+    print(f"1. Making a course folder and releasing the assignments with nbgrader: {out / 'course'}", flush=True)
+    course, _ = courses.init(out / "course")
+    released = release(course, assignments)
+    for assignment in assignments:
         print(f"   {released / assignment / (assignment + '.ipynb')}")
-    print("2. Grading the example submissions (solution, typical mistakes) in the sandbox ...", flush=True)
-    reports = grade_examples(out)
+    print("2. Handing in two example submissions per assignment (the solution, typical mistakes) ...", flush=True)
+    hand_in(course, assignments)
+    print("3. Grading them in the sandbox (nncourse grade-all) ...", flush=True)
+    rows = grade_examples(course, assignments)
     print()
-    print(grade_table(reports))
+    print(grade_table(rows))
     print()
-    print(f"   Feedback for each submission: {out / 'feedback'}/<assignment>/<solution|mistakes>.txt "
-          f"(and Gradescope's .json)")
-    print("3. Sample exam ...", flush=True)
+    print(f"   grades.csv and each student's feedback: {course.root / 'graded'}/<assignment>/")
+    print("4. Sample exam ...", flush=True)
     exam = sample_exam(out)
-    print(f"   written to {exam}" if exam else "   (the exam generator is not installed yet: skipped)")
+    print(f"   written to {exam}" if exam else '   skipped: it needs the exam extra (pip install "nncourse[exam]")')
     print(f"\nDone in {time.monotonic() - started:.0f} s. Everything is in {out}")
-    solutions_full = all(not isinstance(r, str) and r.score == r.max_score
-                         for (a, kind), r in reports.items() if kind == "solution")
+    solutions_full = all(row["total"] == max_score(a) for a, graded in rows.items()
+                         for row in graded if row["student"] == "solution")
     return 0 if solutions_full else 1
 
 
 def _run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="nncourse-demo-"))
-    return run(out)
+    return run(out.resolve())
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("demo", help="release, grade the example submissions, write a sample exam",
-                                   description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", help="folder for the demo's course, feedback and exam (default: a new temp folder)")
+    parser = subparsers.add_parser("demo", help="a course folder, released, two example submissions graded, "
+                                                "a sample exam", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", help="folder for the demo's course and exam (default: a new temp folder)")
     parser.set_defaults(func=_run)

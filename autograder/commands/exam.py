@@ -33,12 +33,17 @@ def register(subparsers) -> None:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from autograder.exam.versions import DEFAULT_KINDS
-    from autograder.exam.writer import read_roster, write_exam
+    from nncourse.autograder.exam import missing_extra
+    if missing_extra():
+        print(f"nncourse exam generate: writing exams needs the exam extra ({', '.join(missing_extra())} "
+              f"missing here): pip install \"nncourse[exam]\"", file=sys.stderr)
+        return 2
+    from nncourse.autograder.exam.versions import DEFAULT_KINDS
+    from nncourse.autograder.exam.writer import read_roster, write_exam
 
     try:
         kinds = tuple(k.strip() for k in args.kinds.split(",")) if args.kinds else DEFAULT_KINDS
-        from autograder.exam.kinds import kind
+        from nncourse.autograder.exam.kinds import kind
         for k in kinds:
             kind(k)
         if args.versions < 1:
@@ -60,8 +65,8 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from autograder.exam.grading import grade_csv, write_grades
-    from autograder.exam.keyfile import read_key
+    from nncourse.autograder.exam.grading import grade_csv, write_grades
+    from nncourse.autograder.exam.keyfile import read_key
 
     try:
         results = grade_csv(read_key(args.key), args.answers, carry_forward=args.carry_forward)

@@ -1,40 +1,32 @@
-"""``nncourse grade``, ``nncourse grade-all`` and ``nncourse gradescope``."""
+"""``nncourse grade``, ``nncourse grade-all`` and ``nncourse gradescope``: grading in the sandbox."""
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from ..registry import ASSIGNMENTS
+from .. import course as courses
+from .course import add_course_option
 
 
-def register(subparsers) -> None:
-    p = subparsers.add_parser("grade", help="grade one submission (.ipynb or .py) in the sandbox")
-    p.add_argument("assignment", choices=ASSIGNMENTS)
-    p.add_argument("submission", help="the student's .ipynb or .py file")
-    p.add_argument("--json", metavar="OUT", help="write Gradescope's results.json here")
-    p.add_argument("--source", metavar="DIR", help="folder of source notebooks (default assignments/source)")
-    p.set_defaults(func=_grade)
-
-    p = subparsers.add_parser("grade-all", help="grade a folder of submissions (nbgrader's submitted/ layout)")
-    p.add_argument("assignment", choices=ASSIGNMENTS)
-    p.add_argument("submitted_dir", help="submitted/<student>/<assignment>/*.ipynb")
-    p.add_argument("--out", required=True, metavar="DIR", help="where grades.csv and feedback go")
-    p.add_argument("--jobs", type=int, default=2, help="parallel workers (default 2)")
-    p.add_argument("--source", metavar="DIR", help="folder of source notebooks (default assignments/source)")
-    p.add_argument("--gradebook", metavar="PATH", help="also write the scores into this nbgrader gradebook.db")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=_grade_all)
-
-    p = subparsers.add_parser("gradescope", help="build a Gradescope autograder bundle (.zip)")
-    p.add_argument("assignment", choices=ASSIGNMENTS)
-    p.add_argument("--out", required=True, metavar="ZIP")
-    p.add_argument("--source", metavar="DIR", help="folder of source notebooks (default assignments/source)")
-    p.set_defaults(func=_gradescope)
+def _course_and_assignment(args: argparse.Namespace) -> courses.Course:
+    from ..registry import assignment_ids
+    course = courses.require(args.course)
+    if args.assignment not in assignment_ids():
+        raise courses.CourseError(f"no assignment {args.assignment!r}; the assignments are "
+                                  f"{', '.join(assignment_ids())}")
+    course.secret(create=True)
+    text, built = course.text_source(args.assignment), course.source_notebook(args.assignment)
+    if text.is_file() and built.is_file() and text.stat().st_mtime > built.stat().st_mtime:
+        print(f"nncourse: {text} changed after {built} was built; grading uses the built notebook "
+              f"(run `nncourse build {args.assignment}` to rebuild it)", file=sys.stderr)
+    return course.activate()
 
 
 def _grade(args: argparse.Namespace) -> int:
     from ..grading import grade_file, table, write_json
-    report = grade_file(args.assignment, args.submission, source_dir=args.source)
+    course = _course_and_assignment(args)
+    report = grade_file(args.assignment, args.submission, course)
     print(table(report))
     if args.json:
         write_json(report, args.json)
@@ -42,25 +34,57 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _grade_all(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from ..batch import grade_all
-    if not Path(args.submitted_dir).is_dir():
-        print(f"nncourse grade-all: {args.submitted_dir} is not a folder", file=sys.stderr)
+    course = _course_and_assignment(args)
+    submitted = Path(args.submitted_dir) if args.submitted_dir else course.root / "submitted"
+    if not submitted.is_dir():
+        print(f"nncourse grade-all: {submitted} is not a folder (submissions go in "
+              f"submitted/<student>/{args.assignment}/, as nbgrader collects them)", file=sys.stderr)
         return 2
-    rows = grade_all(args.assignment, args.submitted_dir, args.out, jobs=max(1, args.jobs),
-                     source_dir=args.source, progress=not args.quiet)
+    out = Path(args.out) if args.out else course.root / "graded" / args.assignment
+    rows = grade_all(args.assignment, submitted, out, course, jobs=max(1, args.jobs), progress=not args.quiet)
     errors = sum(r.get("status") == "error" for r in rows)
-    print(f"graded {len(rows)} submissions ({errors} could not be graded); see {Path(args.out) / 'grades.csv'}")
+    print(f"graded {len(rows)} submissions ({errors} could not be graded); see {out / 'grades.csv'}")
     if args.gradebook:
         from ..gradebook import write_gradebook
-        n = write_gradebook(args.gradebook, args.assignment, rows)
-        print(f"wrote {n} students' scores into {args.gradebook}")
+        unreadable = write_gradebook(course, args.assignment, submitted, out, rows)
+        print(f"recorded {len(rows)} students' grades in the course's gradebook (the formgrader lists them)")
+        if unreadable:
+            print(f"  with 0 points, as nbgrader could not read their notebooks: {', '.join(unreadable)}")
     return 0
 
 
 def _gradescope(args: argparse.Namespace) -> int:
     from ..gradescope import build_bundle
-    path = build_bundle(args.assignment, args.out, source_dir=args.source)
-    print(f"wrote {path}: upload it as the assignment's autograder on Gradescope")
+    course = _course_and_assignment(args)
+    path = build_bundle(args.assignment, args.out, course)
+    print(f"wrote {path}: upload it as the assignment's autograder on Gradescope (it holds the course "
+          f"secret and the solutions' checks: share it with no student)")
     return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("grade", help="grade one submission (.ipynb or .py) in the sandbox")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("submission", help="the student's .ipynb or .py file")
+    p.add_argument("--json", metavar="OUT", help="write Gradescope's results.json here")
+    add_course_option(p)
+    p.set_defaults(func=_grade)
+
+    p = subparsers.add_parser("grade-all", help="grade a folder of submissions (nbgrader's submitted/ layout)")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("submitted_dir", nargs="?", metavar="SUBMITTED_DIR",
+                   help="submitted/<student>/<assignment>/*.ipynb (default: the course's submitted/)")
+    p.add_argument("--out", metavar="DIR", help="where grades.csv and feedback go (default: graded/<assignment>)")
+    p.add_argument("--jobs", type=int, default=2, help="parallel workers (default 2)")
+    p.add_argument("--gradebook", action="store_true",
+                   help="also record the grades in the course's nbgrader gradebook, for the formgrader")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_course_option(p)
+    p.set_defaults(func=_grade_all)
+
+    p = subparsers.add_parser("gradescope", help="build a Gradescope autograder bundle (.zip)")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--out", required=True, metavar="ZIP")
+    add_course_option(p)
+    p.set_defaults(func=_gradescope)

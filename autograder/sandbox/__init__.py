@@ -10,7 +10,6 @@ the child's minimal root is mounted). ``isolation`` says which kernel layers are
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 import resource
 import selectors
@@ -23,6 +22,8 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from nncourse.reference.paths import PACKAGE_DIR
 
 from .. import driver
 from . import isolation
@@ -59,9 +60,9 @@ class Box:
 
     _runs = 0
 
-    def __init__(self, layers=(), extra_read=()) -> None:
+    def __init__(self, layers=(), extra_read=(), hidden=()) -> None:
         Box._runs += 1
-        self.layers, self.extra_read = tuple(layers), tuple(extra_read)
+        self.layers, self.extra_read, self.hidden = tuple(layers), tuple(extra_read), tuple(hidden)
         self.base = os.path.realpath(tempfile.mkdtemp(prefix="nncourse-"))
         os.chmod(self.base, 0o711)
         self.boot, self.work, self.root = (os.path.join(self.base, n) for n in ("boot", "work", "root"))
@@ -79,7 +80,7 @@ class Box:
 
     def plan(self, preload: tuple = ()) -> isolation.Plan:
         return isolation.make_plan(self.layers, root=self.root, boot=self.boot, workdir=self.work,
-                                   child_uid=self.uid, preload=preload, extra=self.extra_read)
+                                   child_uid=self.uid, preload=preload, extra=self.extra_read, hidden=self.hidden)
 
     def cleanup(self) -> None:
         shutil.rmtree(self.base, ignore_errors=True)
@@ -123,22 +124,14 @@ def describe_isolation(status: isolation.Status | None = None) -> dict:
     return out
 
 
-def _package_dir(name: str) -> str | None:
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return os.path.realpath(list(spec.submodule_search_locations)[0])
-
-
-def _roots(tmp: str, extra_read: list[str]) -> tuple[list[str], list[str]]:
+def _roots(tmp: str, extra_read: list[str], hidden: tuple[str, ...]) -> tuple[list[str], list[str]]:
     paths = sysconfig.get_paths()
     read = {tmp, sys.prefix, sys.base_prefix, sys.exec_prefix, "/usr/share/zoneinfo", "/etc/localtime",
             *(paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths),
             *extra_read}
     import numpy
     read.add(os.path.dirname(os.path.dirname(numpy.__file__)))
-    denied = [d for d in (_package_dir("reference"), _package_dir("autograder")) if d]
-    return sorted(os.path.realpath(r) for r in read), denied
+    return sorted(os.path.realpath(r) for r in read), sorted(os.path.realpath(h) for h in hidden)
 
 
 def _limit(limits: Limits, plan: isolation.Plan | None = None):
@@ -226,10 +219,11 @@ class _Child:
 
 def run_submission(cells: list[tuple[str, str]], checks: list[dict], *, limits: Limits | None = None,
                    preload: tuple[str, ...] = (), extra_read: tuple[str, ...] = (),
-                   files: dict[str, str] | None = None) -> SandboxRun:
+                   files: dict[str, str] | None = None, hidden: tuple[str, ...] = ()) -> SandboxRun:
     """Run ``cells`` then each check's driver plan in sandboxed children; return what came back.
 
     ``files`` (name -> path) are copied into the child's working folder first (data the notebook reads).
+    ``hidden`` folders (the course folder) are refused to the child, as the package's own folder is.
     """
     limits = limits or Limits()
     started = time.monotonic()
@@ -237,10 +231,11 @@ def run_submission(cells: list[tuple[str, str]], checks: list[dict], *, limits: 
     pending = [c for c in checks]
     status = isolation_status()
     run.isolation = describe_isolation(status)
-    box = Box(status.active(), extra_read)
+    hidden = (str(PACKAGE_DIR), *hidden)
+    box = Box(status.active(), extra_read, hidden)
     tmp = box.work
     try:
-        read_roots, denied_roots = _roots(tmp, list(extra_read))
+        read_roots, denied_roots = _roots(tmp, list(extra_read), hidden)
         for name, path in (files or {}).items():
             shutil.copyfile(path, os.path.join(tmp, name))
             if "uid" in box.layers and os.geteuid() == 0:

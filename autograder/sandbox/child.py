@@ -3,7 +3,7 @@
 Started by the parent as ``python -I boot/child.py boot/driver.py`` (copies in the run's box: the
 package's own folders are hidden from the child by its mount namespace) in an empty working folder,
 with a scrubbed environment, resource limits and whatever kernel layers the machine allows
-(``isolation.py``). It imports nothing from ``autograder`` or ``reference``: the driver is loaded
+(``isolation.py``). It imports nothing from the ``nncourse`` package: the driver is loaded
 from its file. Before any student code runs it installs an audit hook (which
 cannot be removed) that refuses imports of the instructor's packages, files outside the sandbox,
 processes, sockets and ctypes. Everything it sends is plain data, framed as 8-byte length + payload.
@@ -23,7 +23,7 @@ BLOCKED_PREFIXES = ("socket.", "ctypes.", "winreg.", "_winapi.")
 WRITE_EVENTS = ("os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.truncate",
                 "os.utime", "shutil.rmtree", "shutil.move", "shutil.copyfile", "os.chdir")
 LIST_EVENTS = ("os.listdir", "os.scandir", "glob.glob", "os.walk")
-BLOCKED_MODULES = ("reference", "autograder", "_ctypes", "_multiprocessing")
+BLOCKED_MODULES = ("nncourse", "_ctypes", "_multiprocessing")
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
@@ -147,6 +147,7 @@ def main():
             pass
     tmp = request["tmp"]
     os.chdir(tmp)
+    sys.path.insert(0, tmp)  # as in a notebook: the files next to it (checking.py) can be imported
     # `import subprocess` (numpy.testing does it) keeps working, but it gets a fork_exec that refuses.
     if "_posixsubprocess" not in sys.modules:
         import types

@@ -7,9 +7,10 @@ Applied in the forked child between ``fork`` and ``exec`` (so before the child's
 - **fs**: a private mount namespace whose root is a fresh tmpfs holding read-only bind mounts of the
   system folders (``/usr``, ``/etc``, ``/lib*``, ...), the Python installation, a few device nodes,
   the child's bootstrap folder and its working folder (the only writable place, mounted noexec).
-  Everything else — the course repository (``reference/``, ``autograder/``, ``tests/``,
-  ``assignments/``), home folders, ``/tmp``, other students' files, ``/proc`` — does not exist there;
-  the ``reference``/``autograder`` packages are covered even when installed in site-packages.
+  Everything else — the package's own folder (``nncourse``: the reference, the checks, the
+  assignments' solutions), the course folder (its secret and source notebooks), home folders,
+  ``/tmp``, other students' files, ``/proc`` — does not exist there; the package's folder is covered
+  even when it is installed inside a bound tree (site-packages).
 - **uid**: when the grader runs as root, the child becomes an unprivileged user of its own
   (a uid no other process uses, so RLIMIT_NPROC and file permissions apply, and students cannot
   signal each other). Otherwise a user namespace maps the grader's own uid, so the child keeps no
@@ -124,9 +125,9 @@ def _under(path: str, roots) -> bool:
 
 
 def make_plan(layers, *, root: str, boot: str, workdir: str, child_uid: int, preload: tuple = (),
-              extra: tuple = ()) -> Plan:
+              extra: tuple = (), hidden: tuple = ()) -> Plan:
     """The plan for one child, with the layers ``layers`` (names from LAYERS); ``extra`` folders are
-    bound read-only too."""
+    bound read-only too, and ``hidden`` folders inside the bound trees are covered."""
     layers = set(layers)
     if layers & {"net", "fs"}:
         _c()  # load it here: the forked child only calls it
@@ -145,7 +146,7 @@ def make_plan(layers, *, root: str, boot: str, workdir: str, child_uid: int, pre
             covered.append(d)
     binds += [(f"/dev/{n}", True) for n in DEVICES if os.path.exists(f"/dev/{n}")]
     binds += [(boot, False), (workdir, True)]
-    hide = [d for d in (_package_dir("reference"), _package_dir("autograder")) if d and _under(d, covered)]
+    hide = [d for d in map(_realpath_dir, hidden) if d and _under(d, covered)]
     return Plan(net="net" in layers, fs=True, uid="uid" in layers, root=root, binds=tuple(binds),
                 links=tuple(links), hide=tuple(hide), workdir=workdir, child_uid=child_uid)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
-from reference import ReLU, Sigmoid, Tanh
+from nncourse.reference import ReLU, Sigmoid, Tanh
 
 from ..mathtext import Display, M, eq, num, pnum, sym
 from ..bounds import nonzero_ints, require

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Mapping
 
 import numpy as np
-from reference import SGD, Dense, MeanSquaredError
+from nncourse.reference import SGD, Dense, MeanSquaredError
 
 from ..mathtext import Display, M, eq, hat, join, num, partial, pnum, sub, sym, vec
 from ..bounds import distinct_magnitudes, distinct_nonzero, nonzero_ints, require

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
-from reference import SGD, Adam, Dense
+from nncourse.reference import SGD, Adam, Dense
 
 from ..mathtext import Display, M, eq, join, num, pnum, sub, sym, vec
 from ..bounds import nonzero_ints, require

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
-from reference import CategoricalCrossEntropy, SoftmaxCrossEntropy
+from nncourse.reference import CategoricalCrossEntropy, SoftmaxCrossEntropy
 
 from ..mathtext import Display, M, eq, join, num, partial, sub, sym, vec
 from ..bounds import require

@@ -6,8 +6,8 @@ from fractions import Fraction
 from typing import Mapping
 
 import numpy as np
-from reference import Dense, MeanSquaredError
-from reference.network import ACTIVATIONS
+from nncourse.reference import Dense, MeanSquaredError
+from nncourse.reference.network import ACTIVATIONS
 
 from ..mathtext import Display, M, eq, join, num, partial, pnum, sub, sym, vec, mat
 from ..bounds import distinct_magnitudes, distinct_nonzero, nonzero_ints, require

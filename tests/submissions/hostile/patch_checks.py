@@ -1,6 +1,6 @@
 # Hostile: tries to replace the grader's checks, then submits the stub.
 try:
-    import autograder
+    import nncourse.autograder as autograder
     autograder.check = lambda *args, **kwargs: None
 except Exception as err:
     print(err)
