@@ -15,7 +15,7 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
-from .commands.course import nbgrader_api
+from .commands.course import _ok, nbgrader_api
 from .course import Course, CourseError
 
 
@@ -50,9 +50,10 @@ def _outputs(result: dict) -> list:
 
 
 def write_gradebook(course: Course, assignment: str, submitted: Path, out: Path, rows: list[dict]) -> list[str]:
-    """nbgrader autograde for every graded student, with grade-all's results. A submission that nbgrader
-    cannot read (not a notebook, say) is recorded with zero points, as nbgrader records a missing one.
-    Returns the students recorded that way."""
+    """nbgrader autograde for every graded student, with grade-all's results (after nbgrader's
+    generate_assignment, if the gradebook does not know the assignment yet). A submission that
+    nbgrader cannot read (not a notebook, say) is recorded with zero points, as nbgrader records a
+    missing one. Returns the students recorded that way."""
     if Path(submitted).resolve() != (course.root / "submitted").resolve():
         raise CourseError(f"--gradebook records submissions where nbgrader keeps them ({course.root / 'submitted'}); "
                           f"{submitted} is elsewhere")
@@ -62,9 +63,11 @@ def write_gradebook(course: Course, assignment: str, submitted: Path, out: Path,
     with Gradebook(api.coursedir.db_url) as gb:
         try:
             gb.find_assignment(assignment)
+            known = True
         except MissingEntry:
-            raise CourseError(f"the gradebook does not know {assignment} yet: run `nncourse release {assignment}` "
-                              f"(or `nbgrader generate_assignment {assignment}`) first") from None
+            known = False
+    if not known:  # nbgrader learns an assignment's cells when it releases it
+        _ok(api.generate_assignment(assignment, force=True, create=True), f"generate_assignment {assignment}")
     steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
     api.config.Autograde.autograde_preprocessors = [
         FillTestCells if step.__name__ == "Execute" else step for step in steps]

@@ -15,7 +15,10 @@ def _course_and_assignment(args: argparse.Namespace) -> courses.Course:
     if args.assignment not in assignment_ids():
         raise courses.CourseError(f"no assignment {args.assignment!r}; the assignments are "
                                   f"{', '.join(assignment_ids())}")
-    course.secret(create=True)
+    if not course.secret_file.is_file():
+        course.secret(create=True)
+        print(f"nncourse: made the course secret {course.secret_file} (the hidden cases come from it; "
+              f"keep it with the course and away from students)", file=sys.stderr)
     text, built = course.text_source(args.assignment), course.source_notebook(args.assignment)
     if text.is_file() and built.is_file() and text.stat().st_mtime > built.stat().st_mtime:
         print(f"nncourse: {text} changed after {built} was built; grading uses the built notebook "
