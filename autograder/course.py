@@ -84,6 +84,12 @@ class Course:
         """The hidden cases' seed: a number derived from the secret (the same secret, the same cases)."""
         return int.from_bytes(hashlib.sha256(b"nncourse hidden cases\0" + self.secret()).digest()[:8], "big")
 
+    def secret_id(self) -> str:
+        """Which secret drew the hidden cases, without revealing it: a fingerprint, or "public seed"."""
+        if not self.secret_file.is_file():
+            return "public seed"
+        return "course secret " + hashlib.sha256(b"nncourse secret id\0" + self.secret()).hexdigest()[:12]
+
     def activate(self) -> "Course":
         """Use this course's checks and secret for everything graded from now on in this process."""
         registry.use_course_checks(self.checks)

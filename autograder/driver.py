@@ -16,7 +16,11 @@ import traceback
 
 import numpy as np
 
-MAX_MESSAGE = 256 * 1024 * 1024  # bytes; larger answers are refused
+#: What the parent accepts from the child, per message: far above the largest honest answer (three
+#: bike-sharing frames, about 25 MB of arrays and 1 MB of JSON), far below the machine's memory.
+MAX_MESSAGE = 96 * 1024 * 1024  # bytes in all
+MAX_HEADER = 4 * 1024 * 1024    # bytes of JSON (its Python objects take up to ~40x as much)
+MAX_ARRAYS = 10_000             # numeric buffers in one message
 MAX_ITEMS = 1_000_000  # list/dict entries encoded per container
 MAX_DEPTH = 12
 _NUMERIC_KINDS = "biuf"
@@ -98,54 +102,105 @@ class Missing:
         return "<missing>"
 
 
-def _decode(tree, arrays):
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7f, *range(0x80, 0xa0)]}
+_CONTROL.update({0x0a: "\\n", 0x0d: "\\r", 0x09: "\\t"})
+_CONTROL.update({c: f"\\u{c:04x}" for c in [0x200e, 0x200f, *range(0x202a, 0x202f), *range(0x2066, 0x206a)]})
+_CONTROL.update({c: "\ufffd" for c in range(0xd800, 0xe000)})  # lone surrogates cannot be printed or saved
+
+
+def inert(text: str) -> str:
+    """Text from student code made safe to show: one line, no terminal escapes or direction marks,
+    no lone surrogates (each becomes U+FFFD or a visible escape)."""
+    return text.translate(_CONTROL)
+
+
+def _decode(tree, arrays, clean):
+    if isinstance(tree, str):
+        return clean(tree)
     if isinstance(tree, list):
-        return [_decode(v, arrays) for v in tree]
+        return [_decode(v, arrays, clean) for v in tree]
     if not isinstance(tree, dict):
         return tree
+    if len(tree) > 2:
+        raise ValueError("unknown encoded value")
     if "__nd__" in tree:
-        return arrays[int(tree["__nd__"])]
+        index = tree["__nd__"]
+        if type(index) is not int or not 0 <= index < len(arrays):
+            raise ValueError("array index outside the message")
+        return arrays[index]
     if "__float__" in tree:
-        return float(tree["__float__"])
+        return float(str(tree["__float__"]))
     if "__np__" in tree:
-        dtype = np.dtype(tree["dtype"])
-        if dtype.kind not in _NUMERIC_KINDS:
+        dtype = np.dtype(str(tree["dtype"]))
+        if dtype.kind not in _NUMERIC_KINDS or dtype.itemsize > 8:
             raise ValueError("bad scalar dtype")
-        return dtype.type(_decode(tree["__np__"], arrays))
+        value = _decode(tree["__np__"], arrays, clean)
+        if type(value) not in (bool, int, float):
+            raise ValueError("bad scalar value")
+        return dtype.type(value)
     if "__tuple__" in tree:
-        return tuple(_decode(v, arrays) for v in tree["__tuple__"])
+        return tuple(_decode(v, arrays, clean) for v in _list(tree["__tuple__"]))
     if "__dict__" in tree:
-        return {str(k): _decode(v, arrays) for k, v in tree["__dict__"]}
+        pairs = _list(tree["__dict__"])
+        if not all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) for p in pairs):
+            raise ValueError("bad dict encoding")
+        return {clean(k): _decode(v, arrays, clean) for k, v in pairs}
     if "__dates__" in tree:
-        return np.array(tree["__dates__"], dtype="datetime64[s]").reshape(tree["shape"])
+        dates = [str(d) for d in _list(tree["__dates__"])]
+        return np.array(dates, dtype="datetime64[s]").reshape([int(s) for s in _list(tree["shape"])])
     if "__missing__" in tree:
         return Missing()
     if "__obj__" in tree:
-        return Opaque(str(tree["__obj__"]), str(tree.get("repr", "")))
-    raise ValueError(f"unknown encoded value {sorted(tree)[:3]}")
+        return Opaque(clean(str(tree["__obj__"]))[:100], clean(str(tree.get("repr", "")))[:200])
+    raise ValueError(f"unknown encoded value {sorted(map(str, tree))[:3]}")
 
 
-def unpack(data: bytes):
-    """The inverse of :func:`pack`, validating every length, dtype and shape (the data is untrusted)."""
-    if len(data) < 8 or len(data) > MAX_MESSAGE:
+def _list(value) -> list:
+    if not isinstance(value, list):
+        raise ValueError("expected a list in the encoding")
+    return value
+
+
+def unpack(data: bytes, *, untrusted: bool = False):
+    """The inverse of :func:`pack`, validating every length, dtype and shape. ``untrusted`` (what the
+    child sends): sizes bounded by MAX_MESSAGE/MAX_HEADER/MAX_ARRAYS, every string made :func:`inert`.
+    Raises ValueError (and nothing else) for anything that is not a well-formed message."""
+    try:
+        return _unpack(data, untrusted)
+    except ValueError:
+        raise
+    except Exception as err:  # noqa: BLE001 - RecursionError, TypeError, MemoryError... of a forged message
+        raise ValueError(f"malformed message ({type(err).__name__})") from None
+
+
+def _unpack(data: bytes, untrusted: bool):
+    if len(data) < 8 or (untrusted and len(data) > MAX_MESSAGE):
         raise ValueError(f"message of {len(data)} bytes")
     (n,) = struct.unpack("<Q", data[:8])
     if n > len(data) - 8:
         raise ValueError("truncated header")
-    header = json.loads(data[8:8 + n].decode())
+    if untrusted and n > MAX_HEADER:
+        raise ValueError(f"header of {n} bytes")
+    header = json.loads(bytes(data[8:8 + n]).decode("utf-8"))
+    if not isinstance(header, dict) or set(header) != {"tree", "arrays"}:
+        raise ValueError("bad header")
+    specs = _list(header["arrays"])
+    if untrusted and len(specs) > MAX_ARRAYS:
+        raise ValueError(f"{len(specs)} arrays in one message")
     body = memoryview(data)[8 + n:]
     arrays = []
-    for dtype_str, shape, offset, nbytes in header["arrays"]:
+    for spec in specs:
+        dtype_str, shape, offset, nbytes = _list(spec)
         dtype = np.dtype(str(dtype_str))
         if dtype.kind not in _NUMERIC_KINDS or dtype.itemsize > 8:
             raise ValueError(f"refused dtype {dtype}")
-        shape = tuple(int(s) for s in shape)
-        if any(s < 0 for s in shape) or math.prod(shape) * dtype.itemsize != nbytes:
+        shape = tuple(int(s) for s in _list(shape))
+        if len(shape) > 32 or any(s < 0 for s in shape) or math.prod(shape) * dtype.itemsize != nbytes:
             raise ValueError("array size does not match its shape")
-        if offset < 0 or offset + nbytes > len(body):
+        if type(offset) is not int or offset < 0 or offset + nbytes > len(body):
             raise ValueError("array outside the message")
         arrays.append(np.frombuffer(body[offset:offset + nbytes], dtype=dtype).reshape(shape).copy())
-    return _decode(header["tree"], arrays)
+    return _decode(header["tree"], arrays, inert if untrusted else str)
 
 
 MISSING = {"__missing__": True}

@@ -19,13 +19,13 @@ from .course import CONFIG, Course
 from .registry import checks_for
 
 #: What the grader imports (numpy everywhere, pandas for the bike data, matplotlib for plotting
-#: notebooks, tqdm for the reference's training loop).
-GRADING_LIBRARIES = ("numpy", "pandas", "matplotlib", "tqdm")
+#: notebooks, tqdm for the reference's training loop, pyseccomp for the sandbox's seccomp layer).
+GRADING_LIBRARIES = ("numpy", "pandas", "matplotlib", "tqdm", "pyseccomp")
 
 SETUP = """#!/usr/bin/env bash
 # Gradescope: install what grading needs, once per autograder image.
 set -euo pipefail
-apt-get update -qq && apt-get install -y -qq python3 python3-pip > /dev/null
+apt-get update -qq && apt-get install -y -qq python3 python3-pip libseccomp2 > /dev/null
 python3 -m pip install --quiet -r /autograder/source/requirements.txt
 """
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .course import Course
+from .driver import inert
 from .registry import CheckResult, assignment_of, checks_for, judge, max_score
 from .sandbox import Limits, run_submission
 from .submission import SubmissionError, cells_to_run
@@ -26,6 +27,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     isolation: dict = field(default_factory=dict)  # sandbox layer -> "on" or why it is off
+    cases_from: str = ""  # which secret the hidden cases came from (its fingerprint), for a regrade
 
     @property
     def score(self) -> float:
@@ -89,7 +91,7 @@ def grade_cells(assignment: str, cells: list[tuple[str, str]], course: Course, *
     started = time.monotonic()
     course.activate()
     checks = checks_for(assignment)
-    report = Report(assignment, submission)
+    report = Report(assignment, submission, cases_from=course.secret_id())
     runnable = {c.name: c.cases() for c in checks if not c.unavailable()}
     plan = [{"name": c.name, "needs": list(c.needs), "cases": [k.request() for k in runnable[c.name]]}
             for c in checks if c.name in runnable]
@@ -116,30 +118,46 @@ def grade_cells(assignment: str, cells: list[tuple[str, str]], course: Course, *
 
 
 def grade_file(assignment: str, submission: str | Path, course: Course, *, limits: Limits | None = None) -> Report:
-    """Grade a .ipynb or .py file against the course's source notebook; a broken file gives a report
-    with ``error`` set (and zero points)."""
+    """Grade a .ipynb or .py file against the course's source notebook. A submission that cannot be
+    graded gives a report with ``error`` set (and zero points), never an exception."""
     source = course.activate().built_source(assignment)
     try:
         cells = cells_to_run(submission, source)
     except SubmissionError as err:
-        report = Report(assignment, str(submission), error=str(err))
-        report.results = [CheckResult(assignment, c.name, 0.0, c.points, f"not graded: {err}", "error")
-                          for c in checks_for(assignment)]
-        return report
-    return grade_cells(assignment, cells, course, limits=limits, submission=str(submission))
+        return _failed(assignment, submission, str(err), course)
+    try:
+        return grade_cells(assignment, cells, course, limits=limits, submission=str(submission))
+    except Exception as err:  # noqa: BLE001 - a grader bug must cost a message, never the batch
+        return _failed(assignment, submission, f"the grader failed on this submission ({type(err).__name__}: "
+                                               f"{inert(str(err))[:200]}); it was not graded: tell the instructor",
+                       course)
+
+
+def _failed(assignment: str, submission, why: str, course: Course) -> Report:
+    report = Report(assignment, str(submission), error=why, cases_from=course.secret_id())
+    report.results = [CheckResult(assignment, c.name, 0.0, c.points, f"not graded: {why}", "error")
+                      for c in checks_for(assignment)]
+    return report
 
 
 def gradescope_json(report: Report) -> dict:
-    """Gradescope's results.json: score, execution_time, output and one test per check."""
+    """Gradescope's results.json: score, execution_time, output (plain text) and one test per check."""
     output = report.error or " ".join(report.notes) or ""
     return {
         "score": report.score,
         "execution_time": report.seconds,
-        "output": output,
+        "output": _shown(output),
+        "output_format": "text",
         "tests": [{"name": f"{r.assignment}/{r.name}", "score": r.score, "max_score": r.max_score,
-                   "output": r.message, "status": "passed" if r.passed else "failed"} for r in report.results],
-        "extra_data": {"isolation": report.isolation},
+                   "output": _shown(r.message), "output_format": "text",
+                   "status": "passed" if r.passed else "failed"} for r in report.results],
+        "extra_data": {"isolation": report.isolation, "cases_from": report.cases_from},
     }
+
+
+def _shown(text: str) -> str:
+    """Text for a report: each line made inert (student text can hold escapes, newlines, surrogates)."""
+    return "\n".join(inert(line) for line in str(text).split("\n"))
 
 
 def isolation_line(isolation: dict) -> str:
@@ -151,14 +169,15 @@ def isolation_line(isolation: dict) -> str:
 
 
 def table(report: Report) -> str:
-    """A plain-text table of the checks with points and feedback."""
-    lines = [f"{report.assignment}: {report.submission}"]
+    """A plain-text table of the checks with points and feedback (every line inert: student text in it
+    cannot end a line, move the cursor or forge a total)."""
+    lines = [f"{report.assignment}: {inert(report.submission)}"]
     if report.error:
-        lines.append(f"  ERROR: {report.error}")
-    lines += [f"  {n}" for n in report.notes]
+        lines.append(f"  ERROR: {inert(report.error)}")
+    lines += [f"  {inert(n)}" for n in report.notes]
     width = max((len(r.name) for r in report.results), default=10)
     for r in report.results:
-        first, *rest = r.message.splitlines() or [""]
+        first, *rest = _shown(r.message).split("\n")
         lines.append(f"  {r.name:<{width}}  {r.score:>5g}/{r.max_score:<3g} {first}")
         lines += [f"  {'':<{width}}  {'':>9} {line}" for line in rest]
     lines.append(f"  {'total':<{width}}  {report.score:>5g}/{report.max_score:g}")

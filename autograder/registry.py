@@ -295,7 +295,11 @@ def judge(check: Check, cases: Sequence[Case], result: dict) -> CheckResult:
         return done(0, "the grader got an incomplete answer for this check", "error")
     fractions, first = [], None
     for case, outputs in zip(cases, outcomes):
-        fraction, wrong = judge_case(case, outputs if isinstance(outputs, dict) else {})
+        try:
+            fraction, wrong = judge_case(case, outputs if isinstance(outputs, dict) else {})
+        except Exception as err:  # noqa: BLE001 - an answer shaped as no check expects: wrong, not a crash
+            fraction, wrong = 0.0, [f"the answer could not be compared ({type(err).__name__}); return the "
+                                    f"numbers and arrays the docstring asks for"]
         fractions.append(fraction)
         if wrong and first is None:
             first = (case, wrong)

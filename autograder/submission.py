@@ -11,6 +11,10 @@ import re
 from pathlib import Path
 
 
+#: Larger notebooks are refused (an honest one with its plots is a few MB).
+MAX_NOTEBOOK_MB = 64
+
+
 class SubmissionError(ValueError):
     """The submission cannot be graded (not a notebook, answer cells deleted or duplicated, ...)."""
 
@@ -31,8 +35,16 @@ def is_test(cell: dict) -> bool:
 
 
 def _text(cell: dict) -> str:
+    """The cell's source; SubmissionError when it is not text (a notebook written by hand or by a tool)."""
     source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
+    if isinstance(source, str):
+        return source
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        return "".join(source)
+    grade_id = _nbgrader(cell).get("grade_id")
+    name = f"the cell {str(grade_id)[:60]!r}" if grade_id else "a cell"
+    raise SubmissionError(f"{name} has a source that is not text ({type(source).__name__}); open the notebook in "
+                          f"Jupyter, save it, and submit it again")
 
 
 _MAGIC = re.compile(r"^(\s*)([%!].*)$")
@@ -46,13 +58,22 @@ def strip_magics(source: str) -> str:
 
 
 def read_notebook(path: Path) -> list[dict]:
+    """The notebook's cells (dicts), or SubmissionError naming what is wrong with the file."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size > MAX_NOTEBOOK_MB * 1024 * 1024:
+        raise SubmissionError(f"{path.name} is {size / 1024 / 1024:.0f} MB; the grader reads notebooks up to "
+                              f"{MAX_NOTEBOOK_MB} MB: clear the outputs (Edit → Clear Outputs of All Cells), "
+                              f"save, and submit again")
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError:
         raise SubmissionError(f"{path.name} is not a text file, so not a notebook") from None
     except json.JSONDecodeError as err:
         raise SubmissionError(f"{path.name} is not a valid notebook: invalid JSON at line {err.lineno}, "
                               f"column {err.colno} ({err.msg})") from None
+    except RecursionError:
+        raise SubmissionError(f"{path.name} is not a notebook: its JSON is nested too deeply") from None
     cells = data.get("cells") if isinstance(data, dict) else None
     if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
         raise SubmissionError(f"{path.name} is not a notebook: it has no list of cells")
@@ -64,7 +85,7 @@ def answers(cells: list[dict], name: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for cell in cells:
         if is_answer(cell):
-            grade_id = str(_nbgrader(cell).get("grade_id", ""))
+            grade_id = str(_nbgrader(cell).get("grade_id", ""))[:200]
             if grade_id in found:
                 raise SubmissionError(f"{name} has the answer cell {grade_id!r} twice (a copied cell?); keep one")
             found[grade_id] = _text(cell)
@@ -75,11 +96,15 @@ def cells_to_run(submission: str | Path, source: Path) -> list[tuple[str, str]]:
     """The cells to run, as (name, code), for a submission of the assignment whose source notebook
     is ``source``: the submission's answer cells, everything else from the source."""
     path = Path(submission)
+    if path.is_symlink():
+        raise SubmissionError(f"{path.name} is a link to another file, not a submission: hand in the file itself")
     if not path.is_file():
         raise SubmissionError(f"no submission file at {path}")
     if path.suffix == ".py":
+        if path.stat().st_size > MAX_NOTEBOOK_MB * 1024 * 1024:
+            raise SubmissionError(f"{path.name} is larger than {MAX_NOTEBOOK_MB} MB")
         try:
-            return [(path.name, path.read_text(encoding="utf-8"))]
+            return [(path.name, path.read_bytes().decode("utf-8"))]
         except UnicodeDecodeError:
             raise SubmissionError(f"{path.name} is not a UTF-8 text file") from None
     if path.suffix != ".ipynb":

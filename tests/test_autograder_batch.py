@@ -79,5 +79,5 @@ def test_gradescope_bundle_holds_what_grading_needs_and_no_solutions(course, tmp
     assert secret == course.secret_file.read_bytes()
     assert not [n for n in names if "/authoring/" in n or n.startswith("lib/nncourse/assignments")
                 or "/exam/" in n or "source/gradients" in n], "solutions, the exam generator or other assignments"
-    assert [r.split("==")[0] for r in requirements] == ["numpy", "pandas", "matplotlib", "tqdm"]
+    assert [r.split("==")[0] for r in requirements] == ["numpy", "pandas", "matplotlib", "tqdm", "pyseccomp"]
     assert "nncourse.autograder.cli grade layers" in run and mode & 0o111

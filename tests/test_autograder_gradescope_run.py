@@ -72,9 +72,21 @@ def test_run_autograder_scores_a_submission_with_only_the_bundle_installed(bundl
 def test_run_autograder_in_a_container_without_kernel_layers_gives_the_same_score(bundle, course, tmp_path):
     results = _run(bundle, tmp_path, _mistakes(course, tmp_path), NNCOURSE_SANDBOX_ISOLATION="off")
     assert results["score"] == 15.5
-    assert results["extra_data"]["isolation"]["network namespace"].startswith("off")
+    layers = results["extra_data"]["isolation"]
+    assert layers["network namespace"].startswith("off") and layers["seccomp filter"] == "on"
+    assert layers["audit hook"] == "on"
 
 
 def test_run_autograder_without_a_notebook_says_so(bundle, tmp_path):
     results = _run(bundle, tmp_path, None)
     assert results["score"] == 0 and "No .ipynb or .py file" in results["output"]
+
+
+@pytest.mark.parametrize("name", ["forge_deadline", "folder_descriptor", "signal_the_grader"])
+def test_run_autograder_in_a_container_holds_against_attacks(bundle, tmp_path, name):
+    from integrity_corpus import attack
+    results = _run(bundle, tmp_path, attack(name, tmp_path / "hostile"), NNCOURSE_SANDBOX_ISOLATION="off")
+    assert results["score"] == 0 and len(results["tests"]) == 5
+    words = {"forge_deadline": "interfered with the grader", "folder_descriptor": "opening the folder",
+             "signal_the_grader": "PermissionError"}[name]
+    assert words in json.dumps(results)

@@ -4,9 +4,14 @@ Started by the parent as ``python -I boot/child.py boot/driver.py`` (copies in t
 package's own folders are hidden from the child by its mount namespace) in an empty working folder,
 with a scrubbed environment, resource limits and whatever kernel layers the machine allows
 (``isolation.py``). It imports nothing from the ``nncourse`` package: the driver is loaded
-from its file. Before any student code runs it installs an audit hook (which
-cannot be removed) that refuses imports of the instructor's packages, files outside the sandbox,
-processes, sockets and ctypes. Everything it sends is plain data, framed as 8-byte length + payload.
+from its file. Before any student code runs it loads a seccomp filter (when the parent asks for
+one) and installs an audit hook (which cannot be removed) that refuses imports of the instructor's
+package, files outside the sandbox, processes, sockets and ctypes.
+
+What it sends is plain data, framed as 8-byte length + payload, in a fixed order the parent checks:
+``ready`` (before any student code), ``cell`` for each cell, ``cells``, one ``result`` per check in
+the order asked, ``done``. Student code shares this process and can send anything: the parent
+trusts none of it beyond its schema.
 """
 import builtins
 import importlib.util
@@ -23,13 +28,63 @@ BLOCKED_PREFIXES = ("socket.", "ctypes.", "winreg.", "_winapi.")
 WRITE_EVENTS = ("os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.truncate",
                 "os.utime", "shutil.rmtree", "shutil.move", "shutil.copyfile", "os.chdir")
 LIST_EVENTS = ("os.listdir", "os.scandir", "glob.glob", "os.walk")
-BLOCKED_MODULES = ("nncourse", "_ctypes", "_multiprocessing")
+#: Modules that reach processes, shared memory or C calls; re-importing them after the grader's own
+#: setup (deleting them from sys.modules first) is refused too.
+BLOCKED_MODULES = ("nncourse", "_ctypes", "_multiprocessing", "_posixsubprocess", "_posixshmem")
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+MAX_CREATED = 64  # files and folders a submission may create (each at most RLIMIT_FSIZE)
+
+# The seccomp filter: system calls grading never needs, refused with EPERM whatever the uid.
+DENIED_CALLS = ("fork", "vfork", "execve", "execveat", "ptrace", "process_vm_readv", "process_vm_writev", "kcmp",
+                "unshare", "setns", "mount", "umount2", "pivot_root", "chroot", "memfd_create", "memfd_secret",
+                "shmget", "msgget", "semget", "io_uring_setup", "pidfd_open", "pidfd_send_signal", "pidfd_getfd",
+                "bpf", "perf_event_open", "add_key", "request_key", "keyctl", "userfaultfd", "openat2",
+                "open_by_handle_at", "name_to_handle_at", "personality", "quotactl", "swapon", "reboot")
+#: Calls that name a folder by a descriptor: only the current folder (AT_FDCWD) may be named, so a
+#: descriptor of another folder cannot carry a relative path past the audit hook's checks.
+DIRFD_ARGS = {"openat": (0,), "mkdirat": (0,), "unlinkat": (0,), "fchmodat": (0,), "fchownat": (0,),
+              "mknodat": (0,), "renameat": (0, 2), "renameat2": (0, 2), "linkat": (0, 2), "symlinkat": (1,)}
+AT_FDCWD = 0xffffff9c  # -100 as the kernel compares it
+CLONE_THREAD = 0x00010000
+AF_UNIX = 1
+
+
+def install_seccomp(library):
+    """Load the filter into this process (and every thread it could make); raises if it cannot.
+    ``library``: libseccomp's file, which the parent found (ctypes' own search runs ldconfig, a process)."""
+    import ctypes.util
+    import errno
+    search = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: library if name == "seccomp" else search(name)
+    try:
+        import pyseccomp as sc  # a binding to libseccomp
+    finally:
+        ctypes.util.find_library = search
+
+    deny = sc.ERRNO(errno.EPERM)
+    rules = sc.SyscallFilter(sc.ALLOW)
+    for name in DENIED_CALLS:
+        try:
+            rules.add_rule(deny, name)
+        except (ValueError, RuntimeError, OSError):
+            pass  # a call this kernel or architecture does not have
+    rules.add_rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, CLONE_THREAD, 0))  # threads only, no processes
+    rules.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")  # so that threads fall back to clone
+    me = os.getpid()
+    for name in ("kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo"):
+        rules.add_rule(deny, name, sc.Arg(0, sc.NE, me))  # signals to this process only
+    for name, positions in DIRFD_ARGS.items():
+        for position in positions:
+            rules.add_rule(deny, name, sc.Arg(position, sc.NE, AT_FDCWD))
+    rules.add_rule(deny, "socket", sc.Arg(0, sc.NE, AF_UNIX))
+    rules.load()
 
 
 def _install_hook(tmp, read_roots, denied_roots):
     """The audit hook. Everything it uses is bound now (default arguments), so patching a module
     or a builtin later cannot change what it decides."""
+    import stat
+    created = [0]
 
     def norm(path, _str=str, _bytes=bytes):
         if type(path) is _bytes:
@@ -70,13 +125,31 @@ def _install_hook(tmp, read_roots, denied_roots):
             return under(p, (tmp,)) or p == "/dev/null"
         return under(p, read_roots) or p == "/dev/null"
 
-    def hook(event, args, _starts=str.startswith, _tuple=tuple, _type=type, _int=int, _str=str):
+    def exists(path, _stat=os.stat, _isdir=stat.S_ISDIR):
+        """None (no such path), True (a folder) or False (something else)."""
+        try:
+            return _isdir(_stat(path).st_mode)
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def count_new(path, _len=len):
+        if exists(path) is None:
+            created[0] += 1
+            if created[0] > MAX_CREATED:
+                refuse(f"creating more than {MAX_CREATED} files and folders")
+
+    def hook(event, args, _starts=str.startswith, _tuple=tuple, _type=type, _int=int, _str=str,
+             _no_follow=os.O_DIRECTORY | getattr(os, "O_PATH", 0)):
         if event == "open":
             path, mode, flags = (args + (None, None, None))[:3]
             write = (_type(mode) is _str and any(c in mode for c in "wax+")) or (
                 _type(flags) is _int and bool(flags & WRITE_FLAGS))
             if not allowed(path, write):
                 refuse(f"{'writing' if write else 'reading'} {path!r} (only the current folder is yours)")
+            if _type(path) is not _int and ((_type(flags) is _int and flags & _no_follow) or exists(path) is True):
+                refuse(f"opening the folder {path!r} as a file")  # a folder's descriptor would escape the checks
+            if write and _type(path) is not _int:
+                count_new(path)
         elif event == "import":
             name = args[0] if args else ""
             if _type(name) is _str:
@@ -86,9 +159,13 @@ def _install_hook(tmp, read_roots, denied_roots):
         elif event in BLOCKED_EVENTS or _starts(event, BLOCKED_PREFIXES):
             refuse(f"{event!r} (processes, signals, network and ctypes)")
         elif event in WRITE_EVENTS:
+            if event == "os.chdir" and args and _type(args[0]) is _int:
+                refuse("changing to a folder given by a descriptor")
             for path in args[:2]:
                 if _type(path) in (_str, bytes) and not allowed(path, True):
                     refuse(f"{event} on {path!r} (only the current folder is yours)")
+            if event == "os.mkdir" and args:
+                count_new(args[0])
         elif event in LIST_EVENTS:
             path = args[0] if args else "."
             if _type(path) in (_str, bytes) and not allowed(path, False):
@@ -112,7 +189,36 @@ class _Capped(io.TextIOBase):
         return True
 
 
+def _answer(driver, check, result):
+    """The check's result as it will be sent: every case's outputs packable and of a bounded size."""
+    cases = result.get("cases") if isinstance(result, dict) else None
+    if cases is None:
+        return result
+    budget = driver.MAX_MESSAGE // (2 * max(1, len(cases)))
+    header_budget = driver.MAX_HEADER // (2 * max(1, len(cases)))
+    kept = []
+    for outputs in cases:
+        try:
+            packed = driver.pack(outputs)
+        except BaseException as err:  # noqa: BLE001 - an output that cannot be packed
+            kept.append(driver.describe_error(err))
+            continue
+        size = len(packed)
+        if size > budget or int.from_bytes(packed[:8], "little") > header_budget:
+            outputs = {"__error__": "AnswerTooLarge", "message": f"the answer takes {size / 1e6:.0f} MB; the grader "
+                       f"reads at most {budget / 1e6:.0f} MB per case", "where": ""}
+        kept.append(outputs)
+    return {"cases": kept}
+
+
 def main():
+    if sys.argv[1] == "--probe-seccomp":  # the parent's probe: can a filter be loaded here?
+        install_seccomp(sys.argv[2])
+        try:
+            os.memfd_create("probe")
+        except PermissionError:
+            os._exit(0)
+        os._exit(4)
     driver_path = sys.argv[1]
     spec = importlib.util.spec_from_file_location("_nncourse_driver", driver_path)
     driver = importlib.util.module_from_spec(spec)
@@ -121,11 +227,11 @@ def main():
     data = sys.stdin.buffer.read()
     request = driver.unpack(data)
     # The results go out on a randomly numbered copy of stdout, so that junk written to the usual
-    # descriptors (print, os.write(1, ...)) cannot reach the grader.
+    # descriptors (print, os.write(1, ...)) does not reach the grader by accident.
     import random
     import resource
     soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    out_fd = random.SystemRandom().randrange(256, max(257, min(soft, 4096)))
+    out_fd = random.SystemRandom().randrange(max(3, soft // 2), max(4, soft))
     os.dup2(1, out_fd, inheritable=False)
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
@@ -157,7 +263,15 @@ def main():
         fake = types.ModuleType("_posixsubprocess")
         fake.fork_exec = fork_exec
         sys.modules["_posixsubprocess"] = fake
+    seccomp = "off: not asked for (the probe said it cannot work here)"
+    if request.get("seccomp"):
+        try:
+            install_seccomp(request.get("seccomp_library"))
+            seccomp = "on"
+        except Exception as err:  # noqa: BLE001 - reported, and grading goes on without it
+            seccomp = f"off: {type(err).__name__}: {err}"[:200]
     _install_hook(tmp, tuple(request["read_roots"]), tuple(request["denied_roots"]))
+    send({"event": "ready", "seccomp": seccomp})  # the last message before any student code runs
 
     namespace = {"__name__": "__main__", "__builtins__": builtins}
     errors = []
@@ -171,12 +285,8 @@ def main():
             errors.append([name, driver.describe_error(err)])
     send({"event": "cells", "errors": errors})
     for check in request["checks"]:
-        send({"event": "start", "check": check["name"]})
-        result = driver.run_check(namespace, check)
-        try:
-            send({"event": "result", "check": check["name"], "result": result})
-        except BaseException as err:  # noqa: BLE001 - an output that cannot be packed
-            send({"event": "result", "check": check["name"], "result": {"cases": [driver.describe_error(err)]}})
+        result = _answer(driver, check, driver.run_check(namespace, check))
+        send({"event": "result", "check": check["name"], "result": result})
     send({"event": "done"})
     os._exit(0)  # skip atexit handlers a submission may have registered
 

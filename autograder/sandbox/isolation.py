@@ -25,6 +25,7 @@ from __future__ import annotations
 import ctypes
 import importlib.util
 import os
+import shutil
 import sys
 import sysconfig
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
 PR_SET_NO_NEW_PRIVS = 38
+PR_SET_PDEATHSIG = 1
 UID_BASE = 1_000_000_000  # per-run uids for the child when the grader is root (not in /etc/passwd)
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 DEVICES = ("null", "zero", "full", "random", "urandom")
@@ -75,6 +77,7 @@ class Plan:
     hide: tuple = ()                     # folders inside bound trees covered by an empty tmpfs
     workdir: str = ""
     child_uid: int = -1
+    disk_mb: int = 64                    # the size of the child's own tmpfs at workdir
 
     def active(self) -> list[str]:
         return [name for name in LAYERS if getattr(self, name)]
@@ -125,7 +128,7 @@ def _under(path: str, roots) -> bool:
 
 
 def make_plan(layers, *, root: str, boot: str, workdir: str, child_uid: int, preload: tuple = (),
-              extra: tuple = (), hidden: tuple = ()) -> Plan:
+              extra: tuple = (), hidden: tuple = (), disk_mb: int = 64) -> Plan:
     """The plan for one child, with the layers ``layers`` (names from LAYERS); ``extra`` folders are
     bound read-only too, and ``hidden`` folders inside the bound trees are covered."""
     layers = set(layers)
@@ -148,7 +151,7 @@ def make_plan(layers, *, root: str, boot: str, workdir: str, child_uid: int, pre
     binds += [(boot, False), (workdir, True)]
     hide = [d for d in map(_realpath_dir, hidden) if d and _under(d, covered)]
     return Plan(net="net" in layers, fs=True, uid="uid" in layers, root=root, binds=tuple(binds),
-                links=tuple(links), hide=tuple(hide), workdir=workdir, child_uid=child_uid)
+                links=tuple(links), hide=tuple(hide), workdir=workdir, child_uid=child_uid, disk_mb=disk_mb)
 
 
 def _remount_readonly(path: str, extra: int = 0) -> None:
@@ -177,14 +180,18 @@ def _build_root(plan: Plan) -> None:
         else:
             os.makedirs(os.path.dirname(inside), 0o755, exist_ok=True)
             os.close(os.open(inside, os.O_CREAT | os.O_WRONLY, 0o644))
+        if path == plan.workdir:  # the student's folder: a tmpfs of its own size, holding copies of its files
+            owner = f",uid={plan.child_uid},gid={plan.child_uid}" if plan.uid and os.geteuid() == 0 else ""
+            _mount("nncourse-work", inside, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                   f"mode=0700,size={plan.disk_mb}m{owner}")
+            for name in os.listdir(path):
+                shutil.copyfile(os.path.join(path, name), os.path.join(inside, name))
+                if owner:
+                    os.chown(os.path.join(inside, name), plan.child_uid, plan.child_uid)
+            continue
         _mount(path, inside, None, MS_BIND | MS_REC)
         if not writable:
             _remount_readonly(inside)
-        elif path == plan.workdir:  # the student's folder: nothing there may run as a program
-            try:
-                _mount(None, inside, None, MS_REMOUNT | MS_BIND | MS_NOEXEC | MS_NOSUID | MS_NODEV)
-            except OSError:
-                pass
     for path in plan.hide:
         _mount("nncourse-hidden", root + path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                "mode=0555,size=4k")
@@ -216,6 +223,13 @@ def apply(plan: Plan) -> None:
         os.setresuid(plan.child_uid, plan.child_uid, plan.child_uid)
     if flags or plan.uid:
         _check(_c().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(NO_NEW_PRIVS)")
+
+
+def die_with(parent: int) -> None:
+    """Have the kernel kill this (forked) process when the grader that started it ends."""
+    _check(_c().prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0), "prctl(PDEATHSIG)")
+    if os.getppid() != parent:  # the grader ended before that took effect
+        os._exit(1)
 
 
 def _probe(plan: Plan) -> str | None:
