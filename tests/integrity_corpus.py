@@ -100,6 +100,19 @@ os.open("nncourse_escape.txt", os.O_WRONLY | os.O_CREAT, dir_fd=here)
 import os, signal
 signal.pidfd_send_signal(os.pidfd_open(os.getppid()), signal.SIGKILL)
 '''),
+    "sqlite_outside": ("before", '''
+import sqlite3
+sqlite3.connect("/tmp/nncourse_escape.db").execute("create table t (x)")
+'''),
+    "compiled_module": ("before", '''
+import sys, _json
+with open(_json.__file__, "rb") as installed, open("mine.cpython-311-x86_64-linux-gnu.so", "wb") as mine:
+    mine.write(installed.read())  # a compiled module in the student's folder: it stands in for code of its own
+del sys.modules["_json"]
+import importlib.util
+spec = importlib.util.spec_from_file_location("_json", "mine.cpython-311-x86_64-linux-gnu.so")
+importlib.util.module_from_spec(spec)
+'''),
     "leave_a_process": ("before", '''
 import os
 os.posix_spawn("/bin/sleep", ["sleep", "987654"], {})

@@ -152,6 +152,8 @@ def test_the_disk_is_bounded(graded):
     ("folder_descriptor", "opening the folder"),
     ("signal_the_grader", "PermissionError"),
     ("leave_a_process", "'os.posix_spawn'"),
+    ("sqlite_outside", "sqlite3.connect on '/tmp/nncourse_escape.db'"),
+    ("compiled_module", "loading the compiled module"),
 ])
 def test_what_grading_never_needs_is_refused(graded, name, words):
     assert float(graded["rows"][name]["total"]) == 0  # the attack stops the cell: nothing is defined
@@ -159,7 +161,7 @@ def test_what_grading_never_needs_is_refused(graded, name, words):
 
 
 def test_no_process_is_left_and_nothing_written_outside(graded):
-    assert not graded["escaped"]
+    assert not graded["escaped"] and not Path("/tmp/nncourse_escape.db").exists()
     assert not [p for p in graded["processes"] if "987654" in p[2]]
     pid = graded["grader"]["pid"]
     first = isolation.UID_BASE + (pid % 4_000_000) * 256

@@ -28,6 +28,10 @@ BLOCKED_PREFIXES = ("socket.", "ctypes.", "winreg.", "_winapi.")
 WRITE_EVENTS = ("os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.truncate",
                 "os.utime", "shutil.rmtree", "shutil.move", "shutil.copyfile", "os.chdir")
 LIST_EVENTS = ("os.listdir", "os.scandir", "glob.glob", "os.walk")
+#: Events of C code that opens a file itself (no "open" event): its path is checked as a write.
+FILE_EVENTS = ("sqlite3.connect", "dbm.open", "readline.read_history_file", "readline.write_history_file",
+               "readline.append_history_file")
+COMPILED = (".so", ".pyd", ".dylib")
 #: Modules that reach processes, shared memory or C calls; re-importing them after the grader's own
 #: setup (deleting them from sys.modules first) is refused too.
 BLOCKED_MODULES = ("nncourse", "_ctypes", "_multiprocessing", "_posixsubprocess", "_posixshmem")
@@ -55,7 +59,7 @@ def install_seccomp(library):
     import ctypes.util
     import errno
     search = ctypes.util.find_library
-    ctypes.util.find_library = lambda name: library if name == "seccomp" else search(name)
+    ctypes.util.find_library = lambda name: library if name == "seccomp" else None  # None: libc, already loaded
     try:
         import pyseccomp as sc  # a binding to libseccomp
     finally:
@@ -156,6 +160,15 @@ def _install_hook(tmp, read_roots, denied_roots):
                 for blocked in BLOCKED_MODULES:
                     if name == blocked or _starts(name, blocked + "."):
                         refuse(f"importing {name!r}")
+            where = args[1] if len(args) > 1 else None
+            if _type(where) is _str and where.endswith(COMPILED):  # a compiled module: only installed ones
+                p = norm(where)
+                if p is None or under(p, (tmp,)) or not under(p, read_roots):
+                    refuse(f"loading the compiled module {where!r}")
+        elif event in FILE_EVENTS:
+            path = args[0] if args else None
+            if _type(path) in (_str, bytes) and path not in (":memory:", b":memory:") and not allowed(path, True):
+                refuse(f"{event} on {path!r} (only the current folder is yours)")
         elif event in BLOCKED_EVENTS or _starts(event, BLOCKED_PREFIXES):
             refuse(f"{event!r} (processes, signals, network and ctypes)")
         elif event in WRITE_EVENTS:
