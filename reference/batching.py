@@ -40,6 +40,12 @@ class MiniBatches:
         self._input_rows = np.ascontiguousarray(self.inputs.T)
         self._target_rows = np.ascontiguousarray(self.targets.T)
 
+    def skip_epochs(self, epochs: int) -> None:
+        """Move on as if ``epochs`` epochs had been iterated (to resume training where it stopped)."""
+        for _ in range(epochs):
+            if self.shuffle:
+                self.rng.permutation(self.n_samples)
+
     @property
     def n_samples(self) -> int:
         return self.inputs.shape[1]

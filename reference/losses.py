@@ -82,7 +82,8 @@ def _float(values: np.ndarray):
 
 
 class CategoricalCrossEntropy(_Loss):
-    """L = -mean over samples of Σ_k y_k log p_k, with p clipped to [1e-7, 1 - 1e-7].
+    """L = -mean over samples of Σ_k y_k log p_k, with p clipped to [1e-7, 1 - 1e-7] (the lecture's
+    convention: probabilities of exactly 0 or 1 would give log(0) or a division by 0).
 
     Predictions are probabilities ``(n_classes, batch)``; targets are class indices ``(batch,)``
     or one-hot ``(n_classes, batch)``. d-values = -y / p / batch.
@@ -106,7 +107,10 @@ class SoftmaxCrossEntropy(_Loss):
     """Softmax and categorical cross-entropy as one function of the logits.
 
     ``forward_pass(logits, targets)`` returns the loss and keeps the probabilities in ``outputs``;
-    the joint d-values are simply (softmax - y_one_hot) / batch.
+    the joint d-values are simply (softmax - y_one_hot) / batch. The loss is computed with the
+    log-sum-exp of each column, -log softmax(z)_k = log Σ_j e^(z_j - max z) + max z - z_k, so it is exact
+    (and consistent with its gradient) at any logits: no clipping. (For logits (0, 30) and target 0
+    it is 30.0; CategoricalCrossEntropy, which gets probabilities, must clip and would say 16.1.)
     """
 
     def forward_pass(self, predictions: np.ndarray, targets) -> float:
@@ -116,8 +120,9 @@ class SoftmaxCrossEntropy(_Loss):
         self.outputs = softmax(logits)
         self.targets = _one_hot(targets, *logits.shape, who, _float(logits))
         self.predictions = logits
-        clipped = np.clip(self.outputs, CLIP, 1 - CLIP)
-        return float(-np.sum(self.targets * np.log(clipped)) / logits.shape[1])
+        top = np.max(logits, axis=0, keepdims=True)
+        log_sum = np.log(np.sum(np.exp(logits - top), axis=0, keepdims=True)) + top
+        return float(np.sum(self.targets * (log_sum - logits)) / logits.shape[1])
 
     def backward_pass(self) -> np.ndarray:
         self._saved()

@@ -69,10 +69,35 @@ class Optimizer:
                     return {name: vector[start:stop].reshape(p.shape).copy() for name, vector in flat.state.items()}
         return {}
 
+    def state_dict(self) -> dict:
+        """Everything needed to resume: the settings, the step count, and the rule's state of each weight
+        and bias (in the order the layers were stepped), as copies."""
+        settings = {k: v for k, v in vars(self).items() if not k.startswith("_") and k != "iterations"}
+        flat = self._flat
+        state = {} if flat is None else {name: [vector[a:b].reshape(p.shape).copy() for p, (a, b) in
+                                                zip(flat.params, flat.slices)] for name, vector in flat.state.items()}
+        return {"optimizer": type(self).__name__, "settings": settings, "iterations": self.iterations,
+                "state": state}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Continue from ``state`` (from :meth:`state_dict`): the next step uses its per-parameter state,
+        matched to the layers it is given by order and shape."""
+        if state.get("optimizer") != type(self).__name__:
+            raise ValueError(f"{type(self).__name__}: the saved state is of {state.get('optimizer')!r}")
+        for name, value in state["settings"].items():
+            setattr(self, name, value)
+        self._state_names = type(self)(**state["settings"])._state_names
+        self.iterations = int(state["iterations"])
+        self._flat, self._loaded = None, {name: [np.asarray(a) for a in arrays]
+                                          for name, arrays in state["state"].items()}
+
     def _flat_state(self, params: list) -> "_FlatState":
         flat = self._flat
         if flat is None or len(flat.params) != len(params) or any(a is not b for a, b in zip(flat.params, params)):
             flat = self._flat = _FlatState(params, self._state_names, previous=flat)
+            loaded, self._loaded = getattr(self, "_loaded", None), None
+            if loaded:
+                flat.restore(loaded, type(self).__name__)
         return flat
 
     def _change(self, grad: np.ndarray, state: dict, scratch: np.ndarray, learning_rate: float) -> np.ndarray:
@@ -86,6 +111,16 @@ class Optimizer:
 
 class _FlatState:
     """Flat vectors for the gradient, a scratch area and the rule's state, with each parameter's slice."""
+
+    def restore(self, loaded: dict, who: str) -> None:
+        """Fill the state from :meth:`Optimizer.state_dict`'s arrays (same parameters, same order)."""
+        for name, arrays in loaded.items():
+            shapes = [np.shape(a) for a in arrays]
+            if shapes != [p.shape for p in self.params]:
+                raise ValueError(f"{who}: the saved state is for weights and biases of shapes {shapes}, "
+                                 f"not {[p.shape for p in self.params]}")
+            for array, (start, stop) in zip(arrays, self.slices):
+                self.state[name][start:stop] = np.ravel(array)
 
     def __init__(self, params: list, state_names: tuple[str, ...], previous: "_FlatState | None") -> None:
         self.params = list(params)  # keeps them alive, so identity checks stay valid

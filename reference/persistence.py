@@ -1,4 +1,4 @@
-"""Save a trained network to one ``.npz`` file and load it back."""
+"""Save a trained network (and its optimizer's state, to resume training) to one ``.npz`` file and load it back."""
 from __future__ import annotations
 
 import json
@@ -12,8 +12,9 @@ from .network import ACTIVATIONS, Network
 _NAMES = {cls.__name__: cls for cls in ACTIVATIONS.values()}
 
 
-def save(network: Network, path: str | Path) -> Path:
-    """Write the architecture and every weight and bias to ``path`` (``.npz`` is added if missing)."""
+def save(network: Network, path: str | Path, optimizer=None) -> Path:
+    """Write the architecture and every weight and bias to ``path`` (``.npz`` is added if missing);
+    with ``optimizer``, its settings, step count and state too."""
     path = Path(path)
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
@@ -25,13 +26,22 @@ def save(network: Network, path: str | Path) -> Path:
         elif kind not in _NAMES:
             raise TypeError(f"save: cannot save layer {i} of type {kind}")
         architecture.append(kind)
+    if optimizer is not None:
+        state = optimizer.state_dict()
+        saved = state.pop("state")
+        for name, values in saved.items():
+            arrays.update({f"optimizer_{name}_{i}": value for i, value in enumerate(values)})
+        state["state"] = {name: len(values) for name, values in saved.items()}  # the arrays are beside it
+        arrays["optimizer"] = np.array(json.dumps(state))
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, architecture=np.array(json.dumps(architecture)), **arrays)
     return path
 
 
-def load(path: str | Path) -> Network:
-    """Rebuild a network written by :func:`save`."""
+def load(path: str | Path, *, with_optimizer: bool = False):
+    """Rebuild a network written by :func:`save`; with ``with_optimizer``, (network, optimizer), the
+    optimizer as it was saved (None if none was)."""
+    from . import optimizers
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"load: no saved network at {path}")
@@ -44,6 +54,13 @@ def load(path: str | Path) -> Network:
                     layers.append(Dense.from_arrays(data[f"layer{i}_weights"], data[f"layer{i}_biases"]))
                 else:
                     layers.append(_NAMES[kind]())
+            optimizer = None
+            if with_optimizer and "optimizer" in data:
+                state = json.loads(str(data["optimizer"]))
+                state["state"] = {name: [data[f"optimizer_{name}_{i}"] for i in range(count)]
+                                  for name, count in state["state"].items()}
+                optimizer = getattr(optimizers, state["optimizer"])()
+                optimizer.load_state_dict(state)
     except (KeyError, ValueError, OSError) as err:
-        raise ValueError(f"load: {path} is not a network saved by reference.save ({err})") from None
-    return Network(layers)
+        raise ValueError(f"load: {path} is not a network saved by nncourse.reference.save ({err})") from None
+    return (Network(layers), optimizer) if with_optimizer else Network(layers)

@@ -25,8 +25,12 @@ class History:
 
 def fit(network, loss, optimizer, inputs: np.ndarray, targets: np.ndarray, *, epochs: int,
         batch_size: int = 64, validation: tuple[np.ndarray, np.ndarray] | None = None,
-        seed: int | None = 0, progress: bool = True) -> History:
+        seed: int | None = 0, progress: bool = True, initial_epoch: int = 0) -> History:
     """Train ``network`` in place and return its :class:`History`.
+
+    ``initial_epoch``: resume a run that stopped after that many epochs (with the network and the
+    optimizer's state as they were, see :func:`save` and :func:`load`): the epochs then run from there
+    with the same shuffles, so the result equals the uninterrupted run's.
 
     ``validation`` is ``(inputs, targets)`` in the same layout, scored after every epoch.
     The data are checked once up front (shapes, NaN/inf). If training diverges (the loss or a
@@ -36,6 +40,7 @@ def fit(network, loss, optimizer, inputs: np.ndarray, targets: np.ndarray, *, ep
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive whole number, got {epochs!r}")
     batches = MiniBatches(inputs, targets, batch_size, seed=seed)
+    batches.skip_epochs(initial_epoch)
     if validation is not None:
         validation = _checked_validation(validation)
     # The reference's Network skips two things training never needs: the first layer's d-inputs (the
@@ -45,7 +50,7 @@ def fit(network, loss, optimizer, inputs: np.ndarray, targets: np.ndarray, *, ep
     forward_options = {"check_values": False} if ours else {}
     backward_options = {"compute_dinputs": False} if ours else {}
     history = History()
-    bar = tqdm(range(epochs), desc="training", unit="epoch", disable=not progress, leave=False)
+    bar = tqdm(range(initial_epoch, epochs), desc="training", unit="epoch", disable=not progress, leave=False)
     where = ""
     # numpy's own overflow/invalid warnings would only repeat, less clearly, what the stop message says.
     try:

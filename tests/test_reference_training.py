@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from nncourse.reference import (SGD, Adam, Dense, MeanSquaredError, MiniBatches, Network, SoftmaxCrossEntropy, fit,
+from nncourse.reference import (SGD, Adam, Dense, MeanSquaredError, MiniBatches, Network, ReLU, SoftmaxCrossEntropy, fit,
                        load, save)
 
 
@@ -243,5 +243,40 @@ def test_load_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match="load: no saved network at"):
         load(tmp_path / "missing.npz")
     np.savez(tmp_path / "other.npz", x=np.zeros(3))
-    with pytest.raises(ValueError, match="is not a network saved by reference.save"):
+    with pytest.raises(ValueError, match="is not a network saved by nncourse.reference.save"):
         load(tmp_path / "other.npz")
+
+
+@pytest.mark.parametrize("make", [lambda: SGD(learning_rate=0.05, momentum=0.9), lambda: Adam(learning_rate=0.01)],
+                         ids=["momentum", "adam"])
+def test_a_resumed_run_equals_the_uninterrupted_one_bit_for_bit(make, tmp_path):
+    """Train 6 epochs; or train 3, save the network and the optimizer, load both, train the last 3."""
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(-1, 1, (2, 90)), rng.uniform(-1, 1, (1, 90))
+
+    def network():
+        return Network([Dense(2, 8, seed=1), ReLU(), Dense(8, 1, seed=2)])
+
+    whole, optimizer = network(), make()
+    full = fit(whole, MeanSquaredError(), optimizer, x, y, epochs=6, batch_size=32, progress=False)
+    first, optimizer = network(), make()
+    fit(first, MeanSquaredError(), optimizer, x, y, epochs=3, batch_size=32, progress=False)
+    path = save(first, tmp_path / "half", optimizer=optimizer)
+    resumed, optimizer = load(path, with_optimizer=True)
+    assert optimizer.iterations == 9 and type(optimizer) is type(make())
+    rest = fit(resumed, MeanSquaredError(), optimizer, x, y, epochs=6, batch_size=32, progress=False, initial_epoch=3)
+    assert rest.loss == full.loss[3:]
+    for a, b in zip(resumed.trainable_layers, whole.trainable_layers):
+        assert np.array_equal(a.weights, b.weights) and np.array_equal(a.biases, b.biases)
+
+
+def test_the_optimizer_state_must_fit_the_network(tmp_path):
+    optimizer = Adam()
+    small = Network([Dense(2, 3, seed=0)])
+    fit(small, MeanSquaredError(), optimizer, np.ones((2, 4)), np.ones((3, 4)), epochs=1, progress=False)
+    state = optimizer.state_dict()
+    other = Adam()
+    other.load_state_dict(state)
+    big = Network([Dense(2, 5, seed=0)])
+    with pytest.raises(ValueError, match=r"the saved state is for weights and biases of shapes \[\(3, 2\), \(3, 1\)\]"):
+        fit(big, MeanSquaredError(), other, np.ones((2, 4)), np.ones((5, 4)), epochs=1, progress=False)
