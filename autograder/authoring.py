@@ -13,6 +13,7 @@ import copy
 import json
 import re
 import shutil
+import textwrap
 from fractions import Fraction
 from pathlib import Path
 from typing import Callable
@@ -176,7 +177,9 @@ def check_answers(src: Source) -> None:
 
 
 def hidden_checks(src: Source) -> None:
-    """Each test cell ``test_<check>`` gets the check's points and, hidden, the call of the check."""
+    """Each test cell ``test_<check>`` gets the check's points; its visible part runs inside
+    ``with visible_tests():`` (one message when it fails; in nbgrader's autograde it only prints, so
+    that the points come from the check); then, hidden, the call of the check."""
     checks = {check.name: check for check in registry.checks_for(src.assignment)}
     origin = registry.declaration(src.assignment).origin
     tested = set()
@@ -197,10 +200,14 @@ def hidden_checks(src: Source) -> None:
             raise src.fail(cell, "test cells hold only their visible part; the hidden check is added by "
                                  "`nncourse build` (remove the BEGIN/END HIDDEN TESTS block)")
         meta["points"] = check.points
-        call = f'check("{src.assignment}", "{name}", {", ".join(check.needs)})'
-        cell.source = (f"{cell.source.rstrip()}\n{HIDDEN[0]}\nfrom nncourse.autograder import check\n"
+        call = f'check("{src.assignment}", "{name}")'
+        visible = textwrap.indent(cell.source.strip("\n"), "    ") or "    pass"
+        cell.source = (f"with visible_tests():\n{visible}\n{HIDDEN[0]}\nfrom nncourse.autograder import check\n"
                        f"{call}\n{HIDDEN[1]}")
         tested.add(name)
+    if tested and not any("visible_tests" in c.source for c in src.nb.cells if not _nbgrader(c).get("grade")):
+        raise AuthoringError(f"{src.path}: the test cells run inside `with visible_tests():`, but no cell imports "
+                             f"it: add `from checking import visible_tests` to the setup cell")
     untested = [name for name in checks if name not in tested]
     if untested:
         raise AuthoringError(f"{src.path} has no test cell for the check(s) {', '.join(untested)} of {origin}: "

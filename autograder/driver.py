@@ -421,9 +421,23 @@ def run_check(namespace: dict, check: dict) -> dict:
     return {"cases": [run_case(objs, case) for case in check["cases"]]}
 
 
-def outputs_packable(result: dict) -> bytes:
-    """Pack a check's results; a value that cannot be packed becomes an error record."""
-    try:
-        return pack(result)
-    except BaseException as err:  # noqa: BLE001
-        return pack({"cases": [describe_error(err)]})
+def bounded(result: dict) -> dict:
+    """A check's result as it will be sent: every case's outputs packable and of a bounded size (an
+    answer too large or that cannot be packed becomes that case's error record, not a lost check)."""
+    cases = result.get("cases") if isinstance(result, dict) else None
+    if cases is None:
+        return result
+    budget = MAX_MESSAGE // (2 * max(1, len(cases)))
+    header_budget = MAX_HEADER // (2 * max(1, len(cases)))
+    kept = []
+    for outputs in cases:
+        try:
+            packed = pack(outputs)
+        except BaseException as err:  # noqa: BLE001 - an output that cannot be packed
+            kept.append(describe_error(err))
+            continue
+        if len(packed) > budget or int.from_bytes(packed[:8], "little") > header_budget:
+            outputs = {"__error__": "AnswerTooLarge", "message": f"the answer takes {len(packed) / 1e6:.0f} MB; "
+                       f"the grader reads at most {budget / 1e6:.0f} MB per case", "where": ""}
+        kept.append(outputs)
+    return {"cases": kept}

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from nncourse.reference.paths import DATA_DIR, PACKAGE_DIR
 
+from .authoring import HELPERS
 from .course import CONFIG, Course
 from .registry import checks_for
 
@@ -76,6 +77,7 @@ def build_bundle(assignment: str, out: str | Path, course: Course) -> Path:
         _add_tree(bundle, PACKAGE_DIR / "reference", "lib/nncourse/reference")
         _add_tree(bundle, PACKAGE_DIR / "autograder", "lib/nncourse/autograder", skip=("exam",))
         _add_tree(bundle, DATA_DIR, "lib/nncourse/data")
+        bundle.write(HELPERS, "lib/nncourse/assignments/checking.py")  # the shared names of mistakes
         bundle.write(course.config, f"course/{CONFIG}")
         bundle.write(course.secret_file, "course/.nncourse/secret")
         _add_tree(bundle, source, f"course/source/{assignment}")

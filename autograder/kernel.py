@@ -66,8 +66,7 @@ def run_in_kernel(assignment: str, name: str, objects: tuple):
     cases = check.cases()
     plan = {"needs": list(check.needs), "cases": [case.request() for case in cases]}
     with _silenced():
-        raw = driver.run_check(dict(zip(check.needs, objects)), plan)
-        data = driver.outputs_packable(raw)
+        data = driver.pack(driver.bounded(driver.run_check(dict(zip(check.needs, objects)), plan)))
     problem = integrity.tampering()  # student code may have patched numpy while it ran
     if problem:
         return fail(problem, "tampered")
@@ -78,15 +77,42 @@ def run_in_kernel(assignment: str, name: str, objects: tuple):
     return judge(check, cases, result)
 
 
-def check(assignment: str, name: str, *objects) -> None:
-    """Run the check ``name`` of ``assignment`` on the student's objects (in the check's NEEDS order).
+class CheckFailed(AssertionError):
+    """A check that scored nothing: the notebook shows its message alone, without a traceback."""
 
-    Returns None on full marks (printing one "✓" line); raises AssertionError with the feedback
-    otherwise, which nbgrader shows under the test cell.
+    def _render_traceback_(self) -> list[str]:  # IPython's hook for how an exception is shown
+        return [str(self)]
+
+
+def missing_result(assignment: str, name: str, missing: list[str]):
+    """What the standalone grader says when the notebook lacks objects the check needs."""
+    _use_course()
+    check = get(assignment, name)
+    return judge(check, [], {"missing": missing})
+
+
+def check(assignment: str, name: str, *objects) -> float | None:
+    """Run the check ``name`` of ``assignment`` on the student's objects (in the check's NEEDS order;
+    none given: the ones of those names in the calling notebook).
+
+    Full marks: prints one "✓" line and returns None. Partial marks: prints the feedback and returns
+    the score, the cell's value, which nbgrader records as the cell's partial score (so nbgrader's
+    autograde and ``nncourse grade`` give the same points). No marks: raises CheckFailed with the
+    feedback, which nbgrader scores 0.
     """
-    result = run_in_kernel(assignment, name, objects)
-    if not result.passed:
-        score = f"[{result.score:g}/{result.max_score:g} points] "
-        raise AssertionError(score + result.message)
-    sys.stdout.write(f"{result.message} ({result.max_score:g} points)\n")
-    return None
+    _use_course()
+    if not objects:  # the hidden test cell names only the check: its objects are the notebook's own
+        names, needs = sys._getframe(1).f_globals, get(assignment, name).needs
+        missing = [need for need in needs if need not in names]
+        result = (missing_result(assignment, name, missing) if missing
+                  else run_in_kernel(assignment, name, tuple(names[need] for need in needs)))
+    else:
+        result = run_in_kernel(assignment, name, objects)
+    points = f"[{result.score:g}/{result.max_score:g} points]"
+    if result.passed:
+        sys.stdout.write(f"{result.message} ({result.max_score:g} points)\n")
+        return None
+    if result.score <= 0:
+        raise CheckFailed(f"{points} {result.message}")
+    sys.stdout.write(f"{points} {result.message}\n")
+    return result.score

@@ -20,7 +20,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .feedback import compare, error_text
+from .feedback import GENERIC, Mistake, compare, error_text, tag_of
 from .sandbox import Limits
 
 #: The public seed: hidden cases come from a course's secret (see course.py) and fall back to this
@@ -87,7 +87,8 @@ class CheckResult:
     score: float
     max_score: float
     message: str
-    status: str = "graded"  # graded | missing | error | timeout | unavailable
+    status: str = "graded"  # graded | missing | error | timeout | unavailable | interfered | tampered
+    diagnosis: str = ""     # the mistake's tag (feedback.Mistake), "" when the check passed
 
     @property
     def passed(self) -> bool:
@@ -261,7 +262,8 @@ def judge_case(case: Case, outputs: dict) -> tuple[float, list[str]]:
     """(fraction of the case's parts that are right, messages for the wrong ones)."""
     if "__error__" in outputs:
         hint = f" {case.hint}" if case.hint and outputs["__error__"] != "NotImplementedError" else ""
-        return 0.0, [error_text(outputs) + hint]
+        text = error_text(outputs)
+        return 0.0, [Mistake(text + hint, text.tag)]
     if case.judge is not None:
         verdicts = case.judge(outputs)
     else:
@@ -276,40 +278,45 @@ def judge_case(case: Case, outputs: dict) -> tuple[float, list[str]]:
 
 
 def judge(check: Check, cases: Sequence[Case], result: dict) -> CheckResult:
-    """Score one check from the driver's result for it (untrusted, already decoded)."""
-    def done(fraction: float, message: str, status: str = "graded") -> CheckResult:
+    """Score one check from the driver's result for it (untrusted, already decoded). Where several
+    cases went wrong, the feedback shows the first one whose mistake has a name."""
+    def done(fraction: float, message: str, status: str = "graded", diagnosis: str = "") -> CheckResult:
         return CheckResult(check.assignment, check.name, round(check.points * fraction, 2), check.points,
-                           message, status)
+                           message, status, diagnosis)
 
     if not isinstance(result, dict):
-        return done(0, "the grader got no usable answer for this check", "error")
+        return done(0, "the grader got no usable answer for this check", "error", "error")
     if "missing" in result:
         names = ", ".join(f"`{n}`" for n in result["missing"])
         note = result.get("note", "")
         return done(0, f"{names} is not defined, so this check could not run.{' ' + note if note else ''}",
-                    "missing")
+                    "missing", "missing")
     if "failure" in result:
-        return done(0, str(result["failure"]), result.get("status", "error"))
+        status = result.get("status", "error")
+        return done(0, str(result["failure"]), status, status)
     outcomes = result.get("cases")
     if not isinstance(outcomes, list) or len(outcomes) != len(cases):
-        return done(0, "the grader got an incomplete answer for this check", "error")
-    fractions, first = [], None
+        return done(0, "the grader got an incomplete answer for this check", "error", "error")
+    fractions, wrongs = [], []
     for case, outputs in zip(cases, outcomes):
         try:
             fraction, wrong = judge_case(case, outputs if isinstance(outputs, dict) else {})
         except Exception as err:  # noqa: BLE001 - an answer shaped as no check expects: wrong, not a crash
-            fraction, wrong = 0.0, [f"the answer could not be compared ({type(err).__name__}); return the "
-                                    f"numbers and arrays the docstring asks for"]
+            fraction, wrong = 0.0, [Mistake(f"the answer could not be compared ({type(err).__name__}); return "
+                                            f"the numbers and arrays the docstring asks for", "wrong_type")]
         fractions.append(fraction)
-        if wrong and first is None:
-            first = (case, wrong)
+        if wrong:
+            wrongs.append((case, wrong))
     fraction = sum(fractions) / len(fractions)
     right = sum(f == 1 for f in fractions)
-    if first is None:
+    if not wrongs:
         counted = "the one case" if len(cases) == 1 else f"all {len(cases)} cases"
         return done(1.0, f"✓ {check.name}: {counted} right")
-    case, wrong = first
+    named = [(case, wrong) for case, wrong in wrongs if any(tag_of(w) not in GENERIC for w in wrong)]
+    case, wrong = (named or wrongs)[0]
+    tags = [tag_of(w) for w in wrong]
+    diagnosis = next((tag for tag in tags if tag not in GENERIC), tags[0])
     lines = [f"✗ {check.name}: {right} of {len(cases)} cases right. First problem, on {case.label}:",
              f"  called: {case.call}"]
     lines += [f"  - {w}" for w in wrong[:4]]
-    return done(fraction, "\n".join(lines))
+    return done(fraction, "\n".join(lines), diagnosis=diagnosis)

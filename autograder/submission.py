@@ -1,8 +1,10 @@
-"""Turn a submission (.ipynb or .py) into the code cells to run.
+"""Turn a submission (.ipynb or .py) into the code cells to run: the notebook as nbgrader's autograde
+runs it, so that both routes grade the same code.
 
-From a notebook only the answer cells (nbgrader ``solution: true``, grade_id ``answer_*``) are
-taken; every other code cell comes from the course's SOURCE notebook, and test cells are never run,
-so edited or deleted test cells change nothing.
+A notebook's answer cells (nbgrader ``solution: true``) and its free cells (no nbgrader metadata)
+are the student's and run as written; every read-only cell comes from the course's SOURCE notebook,
+deleted ones included, in the source's order; a test cell runs only its visible part, from the
+source (so edited or deleted test cells change nothing), and never decides a score.
 """
 from __future__ import annotations
 
@@ -94,7 +96,7 @@ def answers(cells: list[dict], name: str) -> dict[str, str]:
 
 def cells_to_run(submission: str | Path, source: Path) -> list[tuple[str, str]]:
     """The cells to run, as (name, code), for a submission of the assignment whose source notebook
-    is ``source``: the submission's answer cells, everything else from the source."""
+    is ``source`` (see the module's docstring for which cell comes from where)."""
     path = Path(submission)
     if path.is_symlink():
         raise SubmissionError(f"{path.name} is a link to another file, not a submission: hand in the file itself")
@@ -109,18 +111,50 @@ def cells_to_run(submission: str | Path, source: Path) -> list[tuple[str, str]]:
             raise SubmissionError(f"{path.name} is not a UTF-8 text file") from None
     if path.suffix != ".ipynb":
         raise SubmissionError(f"{path.name}: submit a .ipynb notebook or a .py file")
-    submitted = answers(read_notebook(path), path.name)
+    submission_cells = read_notebook(path)
+    submitted = answers(submission_cells, path.name)
     source_cells = read_notebook(source)
     expected = answers(source_cells, source.name)
     missing = [g for g in expected if g not in submitted]
     if missing:
         raise SubmissionError(f"{path.name} lacks the answer cell(s) {', '.join(missing)} (deleted, or their "
                               f"nbgrader metadata removed?); restore them from the released notebook")
-    cells = []
-    for i, cell in enumerate(source_cells):
-        if cell.get("cell_type") != "code" or is_test(cell):
+    owned = [(str(_nbgrader(c).get("grade_id")), c) for c in source_cells
+             if c.get("cell_type") == "code" and _nbgrader(c).get("grade_id")]
+    position = {grade_id: i for i, (grade_id, _) in enumerate(owned)}
+    cells, done = [], 0
+
+    def source_cells_until(stop: int) -> None:  # the source's cells up to ``stop`` that were not run yet
+        nonlocal done
+        for grade_id, cell in owned[done:stop]:
+            if is_answer(cell):
+                cells.append((grade_id, strip_magics(submitted[grade_id])))
+            elif is_test(cell):
+                cells.append((grade_id, strip_magics(_visible(_text(cell)))))
+            else:
+                cells.append((grade_id, strip_magics(_text(cell))))
+        done = max(done, stop)
+
+    for i, cell in enumerate(submission_cells):
+        if cell.get("cell_type") != "code":
             continue
-        grade_id = str(_nbgrader(cell).get("grade_id") or f"cell {i + 1}")
-        code = submitted[grade_id] if is_answer(cell) else _text(cell)
-        cells.append((grade_id, strip_magics(code)))
+        grade_id = str(_nbgrader(cell).get("grade_id", ""))[:200]
+        if grade_id in position:
+            source_cells_until(position[grade_id] + 1)
+        elif not is_test(cell) and not is_answer(cell):  # the student's own cell (or one the source lacks)
+            cells.append((f"cell {i + 1}", strip_magics(_text(cell))))
+    source_cells_until(len(owned))
     return cells
+
+
+def _visible(source: str) -> str:
+    """A test cell without its hidden part (``### BEGIN/END HIDDEN TESTS``)."""
+    lines, hidden = [], False
+    for line in source.split("\n"):
+        if line.strip() == "### BEGIN HIDDEN TESTS":
+            hidden = True
+        elif line.strip() == "### END HIDDEN TESTS":
+            hidden = False
+        elif not hidden:
+            lines.append(line)
+    return "\n".join(lines)

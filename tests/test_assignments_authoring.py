@@ -47,7 +47,7 @@ def test_each_test_cell_gets_its_checks_points_and_hidden_call(course, assignmen
         check = checks[grade_id]
         assert cell.metadata["nbgrader"]["points"] == check.points
         hidden = cell.source.split(HIDDEN[0])[1]
-        assert f'check("{assignment}", "{check.name}", {", ".join(check.needs)})' in hidden
+        assert f'check("{assignment}", "{check.name}")' in hidden
     assert sum(c.metadata["nbgrader"]["points"] for c in cells.values()) == max_score(assignment)
 
 

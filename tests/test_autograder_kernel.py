@@ -22,11 +22,19 @@ def test_full_marks_return_none_and_print_only_to_stdout(capsys):
     assert out.out.startswith("✓ dense_backward") and out.err == ""
 
 
-def test_a_wrong_answer_raises_assertion_error_with_the_diagnosis():
+def test_a_partly_wrong_answer_returns_its_score_with_the_diagnosis(capsys):
+    """The score is the cell's value, which nbgrader records as the cell's partial score."""
     ns = student("layers", "dbiases_axis")
-    with pytest.raises(AssertionError, match="summed over the wrong axis") as info:
-        check("layers", "dense_backward", ns["Dense"])
-    assert str(info.value).startswith("[6/8 points]")
+    assert check("layers", "dense_backward", ns["Dense"]) == 6
+    printed = capsys.readouterr().out
+    assert printed.startswith("[6/8 points]") and "summed over the wrong axis" in printed
+
+
+def test_a_wrong_answer_raises_with_the_message_alone():
+    ns = student("layers", "dbiases_axis")
+    with pytest.raises(AssertionError, match=r"^\[0/2 points\] ✗ dense_init") as info:
+        check("layers", "dense_init", ns["Network"])
+    assert info.value._render_traceback_() == [str(info.value)]
 
 
 def test_patched_numpy_is_detected(monkeypatch):

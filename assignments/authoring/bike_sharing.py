@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 
-from checking import attempt, defined, entry, expect
+from checking import attempt, defined, entry, expect, visible_tests
 
 # %% nbgrader={"grade_id": "constants"}
 # The classic preparation, fixed so that every submission's columns line up with the grader's.

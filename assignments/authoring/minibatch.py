@@ -37,7 +37,7 @@ from types import SimpleNamespace
 import numpy as np
 import matplotlib.pyplot as plt
 
-from checking import attempt, defined, entry, expect
+from checking import attempt, defined, entry, expect, visible_tests
 
 # %% nbgrader={"grade_id": "lecture"}
 # The lecture's worked examples (Examples 1-3) as numbers, from the file next to this notebook.

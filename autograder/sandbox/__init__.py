@@ -221,7 +221,8 @@ def _limit(limits: Limits, plan: isolation.Plan | None = None):
 def _env(tmp: str) -> dict:
     return {"PATH": "/usr/bin:/bin", "HOME": tmp, "TMPDIR": tmp, "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-            "MPLBACKEND": "Agg", "MPLCONFIGDIR": tmp, "PYTHONDONTWRITEBYTECODE": "1"}
+            "MPLBACKEND": "Agg", "MPLCONFIGDIR": tmp, "PYTHONDONTWRITEBYTECODE": "1",
+            "NBGRADER_EXECUTION": "autograde"}  # as nbgrader runs it: visible tests print, never stop a cell
 
 
 def spawn(args: list[str], box: Box, limits: Limits, *, preload: tuple = (), stdin=subprocess.PIPE,

@@ -202,28 +202,6 @@ class _Capped(io.TextIOBase):
         return True
 
 
-def _answer(driver, check, result):
-    """The check's result as it will be sent: every case's outputs packable and of a bounded size."""
-    cases = result.get("cases") if isinstance(result, dict) else None
-    if cases is None:
-        return result
-    budget = driver.MAX_MESSAGE // (2 * max(1, len(cases)))
-    header_budget = driver.MAX_HEADER // (2 * max(1, len(cases)))
-    kept = []
-    for outputs in cases:
-        try:
-            packed = driver.pack(outputs)
-        except BaseException as err:  # noqa: BLE001 - an output that cannot be packed
-            kept.append(driver.describe_error(err))
-            continue
-        size = len(packed)
-        if size > budget or int.from_bytes(packed[:8], "little") > header_budget:
-            outputs = {"__error__": "AnswerTooLarge", "message": f"the answer takes {size / 1e6:.0f} MB; the grader "
-                       f"reads at most {budget / 1e6:.0f} MB per case", "where": ""}
-        kept.append(outputs)
-    return {"cases": kept}
-
-
 def main():
     if sys.argv[1] == "--probe-seccomp":  # the parent's probe: can a filter be loaded here?
         install_seccomp(sys.argv[2])
@@ -298,7 +276,7 @@ def main():
             errors.append([name, driver.describe_error(err)])
     send({"event": "cells", "errors": errors})
     for check in request["checks"]:
-        result = _answer(driver, check, driver.run_check(namespace, check))
+        result = driver.bounded(driver.run_check(namespace, check))
         send({"event": "result", "check": check["name"], "result": result})
     send({"event": "done"})
     os._exit(0)  # skip atexit handlers a submission may have registered

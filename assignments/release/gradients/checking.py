@@ -1,12 +1,140 @@
 """Helpers for the notebooks' test cells: friendly messages when your numbers differ from the lecture's.
 
 This file comes with every notebook of the course; keep it next to the notebook. You do not need to
-read it (but you may): the test cells call `defined`, `attempt`, `entry` and `expect`.
+read it (but you may). The test cells run their checks inside `with visible_tests():` and call
+`defined`, `attempt`, `entry`, `expect` and `numerical_dinputs`. The grader names mistakes with the
+same words (`diagnose` and `explain` are shared with it).
 """
+import os
 import sys
+import traceback
 import warnings
 
 import numpy as np
+
+RTOL = 1e-5
+
+
+# ---------------------------------------------------------------------------------- naming a mistake
+
+def _shape(shape) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _close(got, want, rtol=RTOL) -> bool:
+    if got.shape != want.shape:
+        return False
+    scale = float(np.max(np.abs(want))) if want.size else 0.0
+    return bool(np.all(np.abs(got - want) <= max(rtol * scale, 1e-9)))
+
+
+def _short(value) -> str:
+    if isinstance(value, np.ndarray) and value.size > 12:
+        return f"an array of shape {_shape(value.shape)}"
+    with np.printoptions(precision=6, suppress=True):
+        return np.array2string(np.asarray(value), separator=", ").replace("\n", "")
+
+
+def diagnose(name, got, want, batch=None, rtol=RTOL):
+    """None when the arrays ``got`` and ``want`` agree, else (tag, message): the kind of mistake a
+    difference of this shape or size usually is, in the lecture's words."""
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    if got.shape != want.shape:
+        g, w = _shape(got.shape), _shape(want.shape)
+        if got.ndim == 2 and got.shape == want.shape[::-1]:
+            return "transposed", (f"`{name}` has shape {g} where {w} was expected: a missing (or extra) transpose "
+                                  f"(in the lecture's layout a sample is a column)")
+        if want.ndim == 2 and want.shape[1] == 1 and want.shape[0] > 1 and (
+                got.shape[-1] != want.shape[0] and (got.ndim == 1 or got.shape[0] == 1)):
+            return "wrong_axis", (f"`{name}` has shape {g} where {w} was expected: it looks like a sum over the "
+                                  f"wrong axis; sum over the batch (axis=1, keepdims=True)")
+        if got.size == want.size:
+            right = " The numbers are right" if _close(got.reshape(want.shape), want, rtol) else ""
+            keep = " (keepdims=True keeps the column shape)" if want.ndim == 2 and want.shape[1] == 1 else ""
+            return "shape", f"`{name}` has shape {g}, expected {w}.{right}{keep}".rstrip(".") + "."
+        return "shape", f"`{name}` has shape {g}, expected {w}"
+    if not np.all(np.isfinite(got)):
+        return "not_finite", f"`{name}` contains NaN or inf"
+    if _close(got, want, rtol):
+        return None
+    if np.any(want != 0):
+        if _close(got, -want, rtol):
+            return "sign", f"`{name}` has the right size but the wrong sign: a sign error"
+        if batch and batch > 1 and _close(got, want * batch, rtol):
+            return "not_averaged", (f"`{name}` is exactly {batch} times too large ({batch} is the batch size): a "
+                                    f"sum where a mean was needed (divide by the batch size)")
+        if batch and batch > 1 and _close(got, want / batch, rtol):
+            return "averaged", (f"`{name}` is exactly {batch} times too small ({batch} is the batch size): a mean "
+                                f"where a sum over the batch was needed")
+        if _close(got, want * 2, rtol):
+            return "factor_2", f"`{name}` is exactly twice the expected value: a factor 2 too many"
+        if _close(got, want / 2, rtol):
+            return "half", (f"`{name}` is exactly half the expected value: the factor 2 from the derivative of "
+                            f"(ŷ - y)² is missing")
+    diff = np.abs(got - want)
+    where = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape)) if diff.ndim else ()
+    at = f" at index {where}" if where else ""
+    return "differs", f"`{name}` differs{at}: got {_short(got[where])}, expected {_short(want[where])}"
+
+
+def explain(kind, message):
+    """A hint for an exception your code raised, or "" (the grader gives the same hints)."""
+    if kind == "NotImplementedError":
+        return "not written yet: replace `raise NotImplementedError()` with your code"
+    if kind == "AttributeError" and "'inputs'" in message:
+        return "backward_pass needs what forward_pass saw: keep it in forward_pass (self.inputs = ...)"
+    if kind == "AttributeError" and "'outputs'" in message:
+        return "backward_pass needs the outputs: keep them in forward_pass (self.outputs = ...)"
+    if kind == "AttributeError" and "'NoneType'" in message:
+        return "a function returned None: did it forget to `return` its result?"
+    if kind == "ValueError" and ("not aligned" in message or "mismatch" in message or "broadcast" in message):
+        return ("the shapes do not fit together: check which matrix is transposed, and that the layers run "
+                "in reverse order in the backward pass")
+    if kind == "TypeError" and "not iterable" in message:
+        return "return the values as a tuple, as the docstring says"
+    return ""
+
+
+# ---------------------------------------------------------------------------------- the test cells
+
+class VisibleTestFailed(AssertionError):
+    """A visible test that found a mistake: shown as its message alone, without a traceback."""
+
+    def _render_traceback_(self):  # IPython's hook for how an exception is shown
+        return [str(self)]
+
+
+class visible_tests:
+    """The test cell's own checks on the lecture's numbers. A failure shows one message (no traceback).
+
+    When nbgrader grades the notebook (autograde), a failure is printed instead, and the cell's
+    points come from the grader's check that follows, as when `nncourse grade` grades it.
+    """
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, tb):
+        if error is None:
+            return False
+        if isinstance(error, AssertionError):
+            message = str(error)
+        else:
+            message = _raised(error, tb)
+        if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+            print(f"\u2717 {message}")
+            return True
+        raise VisibleTestFailed(f"\u2717 {message}") from None
+
+
+def _raised(error, tb) -> str:
+    """'X raised TypeError: ... (your cell, line 4: ...)' with a hint."""
+    where = ""
+    for frame in traceback.extract_tb(tb):
+        if os.path.abspath(frame.filename) != os.path.abspath(__file__):
+            where = f" (line {frame.lineno}: {(frame.line or '').strip()})"
+    hint = explain(type(error).__name__, str(error))
+    return f"your code raised {type(error).__name__}: {error}{where}" + (f". {hint[0].upper()}{hint[1:]}" if hint else "")
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
@@ -15,7 +143,8 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     print(f"{category.__name__}: {message}")
 
 
-warnings.showwarning = _show_warning
+if __name__ == "checking":  # in a notebook (the grader imports this file too, and keeps its warnings)
+    warnings.showwarning = _show_warning
 
 
 def defined(name):
@@ -28,12 +157,14 @@ def defined(name):
 
 
 def attempt(what, function, *args, **kwargs):
-    """Call your code; a part that still raises NotImplementedError gets a friendly message."""
+    """Call your code; whatever it raises becomes one friendly message (with a hint where there is one)."""
     try:
         return function(*args, **kwargs)
     except NotImplementedError:
         raise AssertionError(f"{what} is not written yet: replace `raise NotImplementedError()` "
                              "with your code.") from None
+    except Exception as error:  # noqa: BLE001 - anything your code raises
+        raise AssertionError(f"{what}: {_raised(error, error.__traceback__)}") from None
 
 
 def entry(answer, key, name):
@@ -45,24 +176,29 @@ def entry(answer, key, name):
     return answer[key]
 
 
-def expect(what, got, want, tol=1e-6, shape=False):
-    """Compare your numbers with the expected ones (and the shape, if asked) and say what differs."""
+def expect(what, got, want, tol=1e-6, shape=False, batch=None):
+    """Compare your numbers with the expected ones and say what differs (and what that usually means)."""
     want = np.asarray(want, dtype=float)
     try:
         values = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
         raise AssertionError(f"{what} should be numbers, got {got!r}") from None
-    if shape and values.shape != want.shape:
-        raise AssertionError(f"{what} should have shape {want.shape}, got shape {values.shape}")
-    if values.size != want.size:
-        raise AssertionError(f"{what} should hold {want.size} number(s), got {values.size}: {values}")
-    close = np.isclose(values.ravel(), want.ravel(), rtol=tol, atol=tol)
-    if not close.all():
-        if want.size <= 6:
-            raise AssertionError(f"{what}: expected {np.round(want.ravel(), 6).tolist()}, "
-                                 f"got {np.round(values.ravel(), 6).tolist()}")
-        first = int(np.argmin(close))
-        raise AssertionError(f"{what}: {np.sum(~close)} of {want.size} numbers differ; the first at "
-                             f"position {np.unravel_index(first, want.shape)}: expected {want.ravel()[first]:.6g}, "
-                             f"got {values.ravel()[first]:.6g}")
+    if not shape and values.size == want.size:
+        values = values.reshape(want.shape)
+    problem = diagnose(what, values, want, batch=batch, rtol=tol)
+    if problem:
+        raise AssertionError(problem[1] + ("" if want.size > 6 else f" (expected {np.round(want.ravel(), 6).tolist()}, "
+                                                                       f"got {np.round(values.ravel(), 6).tolist()})"))
     print(f"\u2713 {what}")
+
+
+def numerical_dinputs(forward, values, dvalues, h=1e-6):
+    """d-values pushed back through `forward` by finite differences: what a backward pass should give."""
+    values = np.array(values, dtype=float)
+    dinputs = np.zeros_like(values)
+    for index in np.ndindex(values.shape):
+        up, down = values.copy(), values.copy()
+        up[index] += h
+        down[index] -= h
+        dinputs[index] = np.sum((forward(up) - forward(down)) * dvalues) / (2 * h)
+    return dinputs
