@@ -207,6 +207,9 @@ MISSING = {"__missing__": True}
 
 
 # ---------------------------------------------------------------------------------- ops
+# Each op drives one student function or class with the case's inputs and returns what it did. Where
+# that function needs collaborators, they are the grader's own stand-ins below (no solution of any
+# assignment: a stand-in layer scales, it does not learn), so that a bug elsewhere costs nothing here.
 
 class _ParamLayer:
     """A stand-in layer for optimizer checks: just weights, biases and their gradients."""
@@ -218,6 +221,32 @@ class _ParamLayer:
 
     def __repr__(self) -> str:
         return f"layer(weights {self.weights.shape})"
+
+
+class _ProbeLayer:
+    """A stand-in layer for Network and fit: forward multiplies by ``scale`` and adds ``shift``,
+    backward multiplies the d-values by ``scale``; both record what they were given."""
+
+    def __init__(self, scale: float, shift: float, weights=None):
+        self.scale, self.shift, self.seen, self.dseen = scale, shift, [], []
+        if weights is not None:  # a layer the optimizer may move
+            self.weights, self.biases = weights.copy(), np.zeros((weights.shape[0], 1))
+
+    def forward_pass(self, values):
+        self.seen.append(np.array(values, dtype=float))
+        if hasattr(self, "weights"):
+            return self.weights @ np.asarray(values, dtype=float) + self.shift
+        return self.scale * np.asarray(values, dtype=float) + self.shift
+
+    def backward_pass(self, dvalues):
+        self.dseen.append(np.array(dvalues, dtype=float))
+        if hasattr(self, "weights"):
+            self.dweights, self.dbiases = np.full_like(self.weights, 0.5), np.full_like(self.biases, 0.25)
+            return self.weights.T @ np.asarray(dvalues, dtype=float)
+        return self.scale * np.asarray(dvalues, dtype=float)
+
+    def __repr__(self) -> str:
+        return "layer"
 
 
 def _attr(obj, name):
@@ -261,59 +290,71 @@ def op_dense_forward(objs, args):
 
 
 def op_dense_backward(objs, args):
+    """An earlier forward pass first (``earlier``), then the one whose backward pass is judged."""
     layer = _dense(objs["Dense"], args["weights"], args["biases"])
+    if args.get("earlier") is not None:
+        layer.forward_pass(args["earlier"].copy())
     layer.forward_pass(args["inputs"].copy())
     returned = layer.backward_pass(args["dvalues"].copy())
     return {"returned": returned, "dweights": _attr(layer, "dweights"),
             "dbiases": _attr(layer, "dbiases"), "dinputs": _attr(layer, "dinputs")}
 
 
-def _network(objs, args):
-    layers = [_dense(objs["Dense"], w, b) for w, b in zip(args["weights"], args["biases"])]
+def _probe_network(objs, args):
+    layers = [_ProbeLayer(scale, shift) for scale, shift in args["probes"]]
     return objs["Network"](layers), layers
 
 
 def op_network_forward(objs, args):
-    network, layers = _network(objs, args)
+    network, layers = _probe_network(objs, args)
     stored = _attr(network, "layers")
     same = isinstance(stored, (list, tuple)) and len(stored) == len(layers) and all(
         a is b for a, b in zip(stored, layers))
-    return {"outputs": network.forward_pass(args["inputs"].copy()), "layers_kept": same}
+    outputs = network.forward_pass(args["inputs"].copy())
+    return {"outputs": outputs, "layers_kept": same, "seen": [layer.seen for layer in layers]}
 
 
 def op_network_backward(objs, args):
-    network, layers = _network(objs, args)
+    network, layers = _probe_network(objs, args)
     network.forward_pass(args["inputs"].copy())
     returned = network.backward_pass(args["dvalues"].copy())
-    return {"returned": returned, "dweights": [_attr(l, "dweights") for l in layers],
-            "dbiases": [_attr(l, "dbiases") for l in layers]}
+    return {"returned": returned, "dseen": [layer.dseen for layer in layers]}
 
 
 def op_activation(objs, args):
     layer = objs[args["cls"]]()
+    if args.get("earlier") is not None:
+        layer.forward_pass(args["earlier"].copy())
     inputs = args["inputs"].copy()
     outputs = layer.forward_pass(inputs)
     outputs = outputs.copy() if isinstance(outputs, np.ndarray) else outputs
     changed = not np.array_equal(inputs, args["inputs"])
     returned = layer.backward_pass(args["dvalues"].copy())
-    return {"outputs": outputs, "returned": returned, "dinputs": _attr(layer, "dinputs"),
-            "inputs_changed": changed}
+    return {"outputs": outputs, "returned": returned, "inputs_changed": changed}
 
 
 def op_loss(objs, args):
     loss = objs[args["cls"]]()
+    if args.get("earlier") is not None:
+        loss.forward_pass(*(a.copy() for a in args["earlier"]))
     value = loss.forward_pass(args["predictions"].copy(), args["targets"].copy())
     return {"value": value, "dvalues": loss.backward_pass()}
 
 
-def op_mini_batches(objs, args):
+def _epoch(generator, limit: int) -> list:
     batches = []
-    for pair in objs["mini_batches"](args["inputs"].copy(), args["targets"].copy(), args["batch_size"],
-                                     args["seed"]):
+    for pair in generator:
         batches.append(pair)
-        if len(batches) > args["inputs"].shape[1] + 1:
+        if len(batches) > limit:
             break  # an endless generator: enough to show it
-    return {"batches": batches}
+    return batches
+
+
+def op_mini_batches(objs, args):
+    """One epoch of batches for each seed in ``seeds`` (the same seed twice: reproducible?)."""
+    limit = args["inputs"].shape[1] + 1
+    return {"epochs": [_epoch(objs["mini_batches"](args["inputs"].copy(), args["targets"].copy(),
+                                                    args["batch_size"], seed), limit) for seed in args["seeds"]]}
 
 
 def op_optimizer(objs, args):
@@ -330,17 +371,86 @@ def op_optimizer(objs, args):
     return {"trajectory": trajectory}
 
 
+class _ProbeLoss:
+    """fit's stand-in loss: the mean absolute difference; its d-values are recognisable."""
+
+    def forward_pass(self, predictions, targets):
+        self.difference = np.asarray(predictions, dtype=float) - np.asarray(targets, dtype=float)
+        return float(np.mean(np.abs(self.difference)))
+
+    def backward_pass(self):
+        return np.sign(self.difference) / self.difference.size
+
+
+class _ProbeOptimizer:
+    """fit's stand-in optimizer: counts its steps and which layers it was given; moves nothing."""
+
+    def __init__(self):
+        self.steps, self.given = 0, []
+
+    def step(self, layers):
+        self.steps += 1
+        self.given.append([type(layer).__name__ == "_ProbeLayer" and hasattr(layer, "weights")
+                           for layer in (layers if isinstance(layers, (list, tuple)) else [layers])])
+
+
+def probe_order(seed, n: int) -> np.ndarray:
+    """The order in which fit's stand-in mini_batches takes the samples for ``seed`` (None: no seed)."""
+    return np.random.default_rng([abs(seed) if seed is not None else 0, 7 if seed is not None else 8]).permutation(n)
+
+
 def op_fit(objs, args):
-    Dense, ReLU = objs["Dense"], objs["ReLU"]
-    (w1, w2), (b1, b2) = args["weights"], args["biases"]
-    network = objs["Network"]([_dense(Dense, w1, b1), ReLU(), _dense(Dense, w2, b2)])
-    optimizer = objs["SGD"](learning_rate=args["learning_rate"])
-    history = objs["fit"](network, objs["MeanSquaredError"](), optimizer, args["inputs"].copy(),
-                          args["targets"].copy(), args["epochs"], args["batch_size"], args["seed"])
+    """fit with the grader's network, loss, optimizer and mini-batches: only fit itself is the student's,
+    once for each seed in ``seeds``.
+
+    The stand-in ``mini_batches`` (put in fit's globals for the call) records the batch size and seed
+    it is given; its order is :func:`probe_order` of the seed, which the parent recomputes."""
+    fit = objs["fit"]
+    return {"runs": [_fit_once(fit, args, seed) for seed in args["seeds"]]}
+
+
+def _fit_once(fit, args, seed):
+    calls = []
+
+    def mini_batches(inputs, targets, batch_size=64, seed=0):
+        seed = int(seed) if isinstance(seed, (int, np.integer)) else None
+        calls.append([int(batch_size) if isinstance(batch_size, (int, np.integer)) else -1, seed])
+        order = probe_order(seed, np.shape(inputs)[1])
+        for start in range(0, len(order), int(batch_size)):
+            chosen = order[start:start + int(batch_size)]
+            yield inputs[:, chosen], targets[:, chosen]
+
+    class Network:  # defined here, so that no other check's student code can borrow it
+        def __init__(self, layers):
+            self.layers = list(layers)
+
+        def forward_pass(self, values):
+            for layer in self.layers:
+                values = layer.forward_pass(values)
+            return values
+
+        def backward_pass(self, dvalues):
+            for layer in reversed(self.layers):
+                dvalues = layer.backward_pass(dvalues)
+            return dvalues
+
+    layers = [_ProbeLayer(1.0, 0.0, weights=args["weights"]), _ProbeLayer(1.0, 0.0)]
+    optimizer, names = _ProbeOptimizer(), getattr(fit, "__globals__", {})
+    saved = names.get("mini_batches", _ABSENT)
+    names["mini_batches"] = mini_batches
+    try:
+        history = fit(Network(layers), _ProbeLoss(), optimizer, args["inputs"].copy(), args["targets"].copy(),
+                      args["epochs"], args["batch_size"], seed)
+    finally:
+        if saved is _ABSENT:
+            names.pop("mini_batches", None)
+        else:
+            names["mini_batches"] = saved
     losses = getattr(history, "loss", history)
     if not isinstance(losses, (list, tuple, np.ndarray)):
         losses = list(losses) if hasattr(losses, "__iter__") else losses
-    return {"losses": losses}
+    return {"losses": losses, "calls": calls, "steps": optimizer.steps, "given": optimizer.given,
+            "backward": len(layers[-1].dseen)}
 
 
 def _frame_from(encoded):
@@ -373,13 +483,14 @@ def _frame_out(frame):
 
 
 def op_frame_call(objs, args):
+    """A preparation function on frames; ``changed``: whether it modified the frames it was given."""
     frames = [_frame_from(f) for f in args["frames"]]
-    if args.get("prepare"):
-        frames = [objs["prepare_features"](f) for f in frames]
+    copies = [f.copy(deep=True) for f in frames]
     result = objs[args["name"]](*frames)
+    changed = [i for i, (a, b) in enumerate(zip(frames, copies)) if not (a.shape == b.shape and a.equals(b))]
     if isinstance(result, tuple):
-        return {"result": tuple(_frame_out(r) for r in result)}
-    return {"result": _frame_out(result)}
+        return {"result": tuple(_frame_out(r) for r in result), "changed": changed}
+    return {"result": _frame_out(result), "changed": changed}
 
 
 def op_predict(objs, args):

@@ -102,7 +102,7 @@ def _numeric(got, name: str, want: str) -> tuple[np.ndarray | None, Mistake | No
 
 def compare(name: str, got, expected, *, rtol: float = RTOL, want: str = "array",
             batch: int | None = None, alternates: Sequence[tuple] = (),
-            nan_hint: str = "") -> Mistake | None:
+            nan_hint: str = "", nan_tag: str = "not_finite") -> Mistake | None:
     """None when ``got`` matches ``expected``; otherwise a :class:`Mistake` naming the problem.
 
     ``want``: "array" (a numpy array), "scalar" (one number) or "numbers" (any sequence of numbers).
@@ -123,7 +123,7 @@ def compare(name: str, got, expected, *, rtol: float = RTOL, want: str = "array"
             return Mistake(f"`{name}`: {message}", tag[0] if tag else "named")
     if array.shape == expected.shape and not np.all(np.isfinite(array)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0]) if array.ndim else ()
-        return Mistake(f"`{name}` contains {array[bad]} (NaN or inf) at index {bad}. {nan_hint}".strip(), "not_finite")
+        return Mistake(f"`{name}` contains {array[bad]} (NaN or inf) at index {bad}. {nan_hint}".strip(), nan_tag)
     found = checking.diagnose(name, array, expected, batch=batch, rtol=rtol)
     if found is None:
         return None

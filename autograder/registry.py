@@ -59,6 +59,7 @@ class Case:
     parts: list[Part] = field(default_factory=list)
     judge: Callable[[dict], list[str | None]] | None = None  # custom: one message (None = ok) per part
     hint: str = ""  # added to the feedback when the student's code raised an exception
+    hint_tag: str = ""  # the mistake such an exception means here (its diagnosis), if it has a name
 
     def request(self) -> dict:
         return {"op": self.op, "args": self.args}
@@ -261,9 +262,10 @@ def _kind(value) -> str:
 def judge_case(case: Case, outputs: dict) -> tuple[float, list[str]]:
     """(fraction of the case's parts that are right, messages for the wrong ones)."""
     if "__error__" in outputs:
-        hint = f" {case.hint}" if case.hint and outputs["__error__"] != "NotImplementedError" else ""
+        raised = outputs["__error__"] != "NotImplementedError"
+        hint = f" {case.hint}" if case.hint and raised else ""
         text = error_text(outputs)
-        return 0.0, [Mistake(text + hint, text.tag)]
+        return 0.0, [Mistake(text + hint, case.hint_tag if case.hint_tag and raised else text.tag)]
     if case.judge is not None:
         verdicts = case.judge(outputs)
     else:

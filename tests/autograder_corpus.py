@@ -13,71 +13,115 @@ from nncourse.autograder.registry import assignment_ids
 SUBMISSIONS = Path(__file__).parent / "submissions"
 ASSIGNMENTS = assignment_ids()
 
-#: (assignment, file stem, the check that must lose points, words its feedback must contain)
+#: (assignment, file stem, the check that must lose points, the diagnosis it must get): the labelled corpus.
+#: Most diagnoses name the mistake; a few (feedback.GENERIC) only say what differs.
 WRONG = [
-    ("gradients", "neuron_sign", "neuron_gradient", "wrong sign"),
-    ("gradients", "neuron_no_factor2", "neuron_gradient", "factor 2"),
-    ("gradients", "batch_sum", "batch_gradient", "3 times too large (3 is the batch size)"),
-    ("gradients", "batch_row_vector", "batch_gradient", "has shape (1, 3), expected (3,)"),
-    ("gradients", "two_layer_transpose", "two_layer_gradients", "missing (or extra) transpose"),
-    ("gradients", "two_layer_bias_axis", "two_layer_gradients", "wrong axis"),
-    ("gradients", "two_layer_batch_only", "two_layer_gradients", "divided by the batch size only"),
-    ("gradients", "example1_slide_typo", "example1", "slide's typo"),
-    ("gradients", "example3_row_major", "example3", "numbered row by row"),
-    ("gradients", "step_uphill", "gradient_descent_step", "moved uphill"),
-    ("gradients", "step_ignores_lr", "gradient_descent_step", "learning_rate argument was ignored"),
-    ("layers", "forward_transpose", "dense_forward", "missing (or extra) transpose"),
-    ("layers", "forward_no_bias", "dense_forward", "biases were not added"),
-    ("layers", "dweights_transpose", "dense_backward", "`dweights` has shape (3, 1) where (1, 3)"),
-    ("layers", "dbiases_axis", "dense_backward", "summed over the wrong axis"),
-    ("layers", "dbiases_mean", "dense_backward", "a mean where a sum over the batch was needed"),
-    ("layers", "dbiases_no_keepdims", "dense_backward", "keepdims=True"),
-    ("layers", "backward_no_return", "dense_backward", "returned` is None"),
-    ("layers", "dinputs_sign", "dense_backward", "`dinputs` has the right size but the wrong sign"),
-    ("layers", "init_zeros", "dense_init", "all weights are equal"),
-    ("layers", "init_transposed", "dense_init", "transpose"),
-    ("layers", "network_backward_in_order", "network_backward", "reverse order"),
-    ("activations", "relu_mask_dvalues", "relu", "mask was taken from the d-values"),
-    ("activations", "relu_times_outputs", "relu", "multiplied by the outputs"),
-    ("activations", "relu_in_place", "relu", "changed the array it was given"),
-    ("activations", "sigmoid_from_inputs", "sigmoid", "computed from the inputs"),
-    ("activations", "tanh_one_minus_g", "tanh", "1 - g was used"),
-    ("activations", "softmax_rows", "softmax", "wrong axis"),
-    ("activations", "softmax_overflow", "softmax", "Subtract each column's maximum"),
-    ("activations", "softmax_diagonal", "softmax", "Jacobian's diagonal"),
-    ("activations", "mse_sum", "mse", "a sum where a mean was needed"),
-    ("activations", "mse_batch_only", "mse", "divided by the batch size only"),
-    ("activations", "cce_no_clip", "cce", "Clip the probabilities"),
-    ("activations", "cce_sum", "cce", "times too large"),
-    ("activations", "softmax_cce_no_batch", "softmax_cce", "times too large"),
-    ("activations", "softmax_cce_sign", "softmax_cce", "wrong sign"),
-    ("minibatch", "mb_no_shuffle", "mini_batches", "shuffle them first"),
-    ("minibatch", "mb_misaligned", "mini_batches", "shuffled differently"),
-    ("minibatch", "mb_drop_last", "mini_batches", "last, smaller batch"),
-    ("minibatch", "mb_with_replacement", "mini_batches", "more than once"),
-    ("minibatch", "sgd_uphill", "sgd", "moved uphill"),
-    ("minibatch", "sgd_fixed_lr", "sgd", "default learning rate 0.01"),
-    ("minibatch", "momentum_no_memory", "momentum", "velocity is not kept"),
-    ("minibatch", "momentum_ema", "momentum", "momentum convention"),
-    ("minibatch", "adam_no_bias_correction", "adam", "without bias correction"),
-    ("minibatch", "adam_no_sqrt", "adam", "square root"),
-    ("minibatch", "fit_sums_batches", "fit", "batch losses were summed"),
-    ("minibatch", "fit_no_step", "fit", "the loss did not fall"),
-    ("minibatch", "fit_loss_per_batch", "fit", "80 losses for 20 epochs"),
-    ("bike_sharing", "prep_keeps_atemp", "prepare_features", "['atemp'] should be dropped"),
-    ("bike_sharing", "prep_get_dummies", "prepare_features", "lacks the column(s)"),
-    ("bike_sharing", "prep_keeps_sources", "prepare_features", "one-hot source column(s)"),
-    ("bike_sharing", "split_by_count", "split_by_date", "split by count"),
-    ("bike_sharing", "split_two_weeks", "split_by_date", "were expected"),
-    ("bike_sharing", "std_all_rows", "standardise", "computed on all rows"),
-    ("bike_sharing", "std_own_stats", "standardise", "its own statistics"),
-    ("bike_sharing", "untrained", "test_predictions", "full marks below 0.25"),
-    ("bike_sharing", "no_network", "test_predictions", "`network` is not defined"),
+    ("gradients", "neuron_sign", "neuron_gradient", "sign"),
+    ("gradients", "neuron_no_factor2", "neuron_gradient", "half"),
+    ("gradients", "neuron_no_bias", "neuron_gradient", "bias_missing"),
+    ("gradients", "batch_sum", "batch_gradient", "not_averaged"),
+    ("gradients", "batch_row_vector", "batch_gradient", "shape"),
+    ("gradients", "batch_rows", "batch_gradient", "rows_for_batch"),
+    ("gradients", "batch_no_bias", "batch_gradient", "bias_missing"),
+    ("gradients", "two_layer_transpose", "two_layer_gradients", "transposed"),
+    ("gradients", "two_layer_bias_axis", "two_layer_gradients", "wrong_axis"),
+    ("gradients", "two_layer_batch_only", "two_layer_gradients", "batch_only"),
+    ("gradients", "two_layer_no_bias", "two_layer_gradients", "bias_missing"),
+    ("gradients", "example1_slide_typo", "example1", "slide_typo"),
+    ("gradients", "example3_row_major", "example3", "numbered_by_rows"),
+    ("gradients", "step_uphill", "gradient_descent_step", "uphill"),
+    ("gradients", "step_ignores_lr", "gradient_descent_step", "ignores_learning_rate"),
+    ("gradients", "step_in_place", "gradient_descent_step", "in_place"),
+    ("layers", "forward_transpose", "dense_forward", "transposed"),
+    ("layers", "forward_no_bias", "dense_forward", "bias_missing"),
+    ("layers", "forward_minus_bias", "dense_forward", "sign"),
+    ("layers", "dweights_transpose", "dense_backward", "transposed"),
+    ("layers", "dweights_mean", "dense_backward", "averaged"),
+    ("layers", "dbiases_axis", "dense_backward", "wrong_axis"),
+    ("layers", "dbiases_mean", "dense_backward", "averaged"),
+    ("layers", "dbiases_no_keepdims", "dense_backward", "shape"),
+    ("layers", "backward_no_return", "dense_backward", "returned_none"),
+    ("layers", "dinputs_sign", "dense_backward", "sign"),
+    ("layers", "stale_inputs", "dense_backward", "stale_inputs"),
+    ("layers", "init_zeros", "dense_init", "equal_weights"),
+    ("layers", "init_transposed", "dense_init", "transposed"),
+    ("layers", "network_backward_in_order", "network_backward", "not_reversed"),
+    ("layers", "network_same_dvalues", "network_backward", "not_chained"),
+    ("layers", "network_forward_reversed", "network_forward", "reversed"),
+    ("activations", "relu_mask_dvalues", "relu", "mask_from_dvalues"),
+    ("activations", "relu_times_outputs", "relu", "times_outputs"),
+    ("activations", "relu_in_place", "relu", "in_place"),
+    ("activations", "relu_min", "relu", "min_for_max"),
+    ("activations", "relu_stale", "relu", "stale_inputs"),
+    ("activations", "sigmoid_from_inputs", "sigmoid", "from_inputs"),
+    ("activations", "sigmoid_minus_x", "sigmoid", "sigmoid_of_minus_x"),
+    ("activations", "sigmoid_no_chain", "sigmoid", "no_chain"),
+    ("activations", "tanh_one_minus_g", "tanh", "one_minus_g"),
+    ("activations", "tanh_twice", "tanh", "applied_twice"),
+    ("activations", "softmax_rows", "softmax", "wrong_axis"),
+    ("activations", "softmax_overflow", "softmax", "overflow"),
+    ("activations", "softmax_diagonal", "softmax", "jacobian_diagonal"),
+    ("activations", "mse_sum", "mse", "not_averaged"),
+    ("activations", "mse_batch_only", "mse", "batch_only"),
+    ("activations", "mse_sign", "mse", "sign"),
+    ("activations", "cce_no_clip", "cce", "no_clip"),
+    ("activations", "cce_sum", "cce", "not_averaged"),
+    ("activations", "cce_mean_over_classes", "cce", "mean_over_classes"),
+    ("activations", "cce_missing_class", "cce", "missing_class"),
+    ("activations", "softmax_cce_no_batch", "softmax_cce", "not_averaged"),
+    ("activations", "softmax_cce_sign", "softmax_cce", "sign"),
+    ("activations", "softmax_cce_clipped", "softmax_cce", "clipped"),
+    ("minibatch", "mb_no_shuffle", "mini_batches", "not_shuffled"),
+    ("minibatch", "mb_misaligned", "mini_batches", "misaligned"),
+    ("minibatch", "mb_drop_last", "mini_batches", "drops_last"),
+    ("minibatch", "mb_with_replacement", "mini_batches", "with_replacement"),
+    ("minibatch", "mb_ignores_seed", "mini_batches", "ignores_seed"),
+    ("minibatch", "mb_seed_unused", "mini_batches", "seed_unused"),
+    ("minibatch", "sgd_uphill", "sgd", "uphill"),
+    ("minibatch", "sgd_fixed_lr", "sgd", "ignores_learning_rate"),
+    ("minibatch", "momentum_no_memory", "momentum", "no_memory"),
+    ("minibatch", "momentum_ema", "momentum", "momentum_ema"),
+    ("minibatch", "momentum_shared", "momentum", "shared_state"),
+    ("minibatch", "momentum_fixed_mu", "momentum", "ignores_momentum"),
+    ("minibatch", "adam_no_bias_correction", "adam", "no_bias_correction"),
+    ("minibatch", "adam_no_sqrt", "adam", "no_sqrt"),
+    ("minibatch", "adam_default_betas", "adam", "ignores_settings"),
+    ("minibatch", "adam_t_per_layer", "adam", "t_per_layer"),
+    ("minibatch", "adam_t_from_0", "adam", "t_from_0"),
+    ("minibatch", "adam_shared", "adam", "shared_state"),
+    ("minibatch", "fit_sums_batches", "fit", "summed"),
+    ("minibatch", "fit_no_step", "fit", "steps"),
+    ("minibatch", "fit_loss_per_batch", "fit", "losses_per_epoch"),
+    ("minibatch", "fit_no_reshuffle", "fit", "no_reshuffle"),
+    ("minibatch", "fit_ignores_seed", "fit", "ignores_seed"),
+    ("minibatch", "fit_unweighted", "fit", "unweighted"),
+    ("minibatch", "fit_own_batches", "fit", "no_mini_batches"),
+    ("bike_sharing", "prep_keeps_atemp", "prepare_features", "keeps_dropped"),
+    ("bike_sharing", "prep_get_dummies", "prepare_features", "missing_columns"),
+    ("bike_sharing", "prep_keeps_sources", "prepare_features", "keeps_sources"),
+    ("bike_sharing", "prep_in_place", "prepare_features", "in_place"),
+    ("bike_sharing", "split_by_count", "split_by_date", "split_by_count"),
+    ("bike_sharing", "split_two_weeks", "split_by_date", "wrong_days"),
+    ("bike_sharing", "std_all_rows", "standardise", "leak_all_rows"),
+    ("bike_sharing", "std_train_validation", "standardise", "leak_validation"),
+    ("bike_sharing", "std_own_stats", "standardise", "own_statistics"),
+    ("bike_sharing", "std_in_place", "standardise", "in_place"),
+    ("bike_sharing", "arrays_leak", "to_arrays", "target_leak"),
+    ("bike_sharing", "arrays_rows", "to_arrays", "transposed"),
+    ("bike_sharing", "untrained", "test_predictions", "underfit"),
+    ("bike_sharing", "no_network", "test_predictions", "missing"),
 ]
 
 
 #: How each wrong submission differs from its assignment's solution.py: the header comment (why it
 #: is wrong) and (old, new) replacements, each `old` found exactly once. See `submission()`.
+#: The bike-sharing submissions that are wrong before the network: skip the training (a minute each).
+NO_TRAINING = ('train, validation, test, scaling = standardise(*split_by_date(prepare_features(load_hourly())))\n'
+               'train_inputs, train_targets = to_arrays(train)\nnp.random.seed(0)\n'
+               'network = Network([Dense(56, 32), ReLU(), Dense(32, 1)])\n'
+               'losses = fit(network, MeanSquaredError(), Adam(learning_rate=0.005), train_inputs, train_targets, '
+               '20, 128, 0)\nprint("training loss", losses[-1])\n', 'network = None  # not trained in this version\n')
+
 EDITS = {
     ('gradients', 'neuron_sign'): ('Wrong on purpose: the residual is y - yhat (a sign error).', [
         ('    d = 2 * (yhat - y)\n',
@@ -290,44 +334,37 @@ EDITS = {
     ('bike_sharing', 'prep_keeps_atemp'): ('Wrong on purpose: keeps atemp.', [
         ('    data = hourly.drop(columns=["instant", "atemp", "workingday"])\n',
          '    data = hourly.drop(columns=["instant", "workingday"])\n'),
-        ('train, validation, test, scaling = standardise(*split_by_date(prepare_features(load_hourly())))\ntrain_inputs, train_targets = to_arrays(train)\nnp.random.seed(0)\nnetwork = Network([Dense(56, 32), ReLU(), Dense(32, 1)])\nlosses = fit(network, MeanSquaredError(), Adam(learning_rate=0.005), train_inputs, train_targets, 20, 128, 0)\nprint("training loss", losses[-1])\n',
-         'network = None  # not trained in this version\n'),
+        NO_TRAINING,
     ]),
     ('bike_sharing', 'prep_get_dummies'): ('Wrong on purpose: pd.get_dummies: only the values present become columns.', [
         ('    for field, values in ONE_HOT.items():\n        for value in values:\n            data[f"{field}_{value}"] = (data[field] == value).astype(int)\n    return data.drop(columns=list(ONE_HOT))\n',
          '    return pd.get_dummies(data, columns=list(ONE_HOT), dtype=int)\n'),
-        ('train, validation, test, scaling = standardise(*split_by_date(prepare_features(load_hourly())))\ntrain_inputs, train_targets = to_arrays(train)\nnp.random.seed(0)\nnetwork = Network([Dense(56, 32), ReLU(), Dense(32, 1)])\nlosses = fit(network, MeanSquaredError(), Adam(learning_rate=0.005), train_inputs, train_targets, 20, 128, 0)\nprint("training loss", losses[-1])\n',
-         'network = None  # not trained in this version\n'),
+        NO_TRAINING,
     ]),
     ('bike_sharing', 'prep_keeps_sources'): ('Wrong on purpose: keeps the one-hot source columns.', [
         ('    return data.drop(columns=list(ONE_HOT))\n',
          '    return data\n'),
-        ('train, validation, test, scaling = standardise(*split_by_date(prepare_features(load_hourly())))\ntrain_inputs, train_targets = to_arrays(train)\nnp.random.seed(0)\nnetwork = Network([Dense(56, 32), ReLU(), Dense(32, 1)])\nlosses = fit(network, MeanSquaredError(), Adam(learning_rate=0.005), train_inputs, train_targets, 20, 128, 0)\nprint("training loss", losses[-1])\n',
-         'network = None  # not trained in this version\n'),
+        NO_TRAINING,
     ]),
     ('bike_sharing', 'split_by_count'): ('Wrong on purpose: splits by row counts.', [
         ('def split_by_date(data, test_days=21, validation_days=60):\n    days = pd.to_datetime(data["dteday"]).dt.normalize()\n',
          'def split_by_date(data, test_days=21, validation_days=60):\n    return data.iloc[:-(test_days + validation_days) * 24], data.iloc[-(test_days + validation_days) * 24:-test_days * 24], data.iloc[-test_days * 24:]\n    days = pd.to_datetime(data["dteday"]).dt.normalize()\n'),
-        ('train, validation, test, scaling = standardise(*split_by_date(prepare_features(load_hourly())))\ntrain_inputs, train_targets = to_arrays(train)\nnp.random.seed(0)\nnetwork = Network([Dense(56, 32), ReLU(), Dense(32, 1)])\nlosses = fit(network, MeanSquaredError(), Adam(learning_rate=0.005), train_inputs, train_targets, 20, 128, 0)\nprint("training loss", losses[-1])\n',
-         'network = None  # not trained in this version\n'),
+        NO_TRAINING,
     ]),
     ('bike_sharing', 'split_two_weeks'): ('Wrong on purpose: holds out 14 days.', [
         ('def split_by_date(data, test_days=21, validation_days=60):\n',
          'def split_by_date(data, test_days=14, validation_days=60):\n'),
-        ('train, validation, test, scaling = standardise(*split_by_date(prepare_features(load_hourly())))\ntrain_inputs, train_targets = to_arrays(train)\nnp.random.seed(0)\nnetwork = Network([Dense(56, 32), ReLU(), Dense(32, 1)])\nlosses = fit(network, MeanSquaredError(), Adam(learning_rate=0.005), train_inputs, train_targets, 20, 128, 0)\nprint("training loss", losses[-1])\n',
-         'network = None  # not trained in this version\n'),
+        NO_TRAINING,
     ]),
     ('bike_sharing', 'std_all_rows'): ('Wrong on purpose: scales with statistics of all rows (a leak).', [
         ('    scaling = {c: (train[c].mean(), train[c].std()) for c in columns}\n',
          '    everything = pd.concat([train, validation, test])\n    scaling = {c: (everything[c].mean(), everything[c].std()) for c in columns}\n'),
-        ('train, validation, test, scaling = standardise(*split_by_date(prepare_features(load_hourly())))\ntrain_inputs, train_targets = to_arrays(train)\nnp.random.seed(0)\nnetwork = Network([Dense(56, 32), ReLU(), Dense(32, 1)])\nlosses = fit(network, MeanSquaredError(), Adam(learning_rate=0.005), train_inputs, train_targets, 20, 128, 0)\nprint("training loss", losses[-1])\n',
-         'network = None  # not trained in this version\n'),
+        NO_TRAINING,
     ]),
     ('bike_sharing', 'std_own_stats'): ('Wrong on purpose: scales every part with its own statistics.', [
         ('        for c, (mean, std) in scaling.items():\n',
          '        for c in columns:\n            mean, std = part[c].mean(), part[c].std()\n'),
-        ('train, validation, test, scaling = standardise(*split_by_date(prepare_features(load_hourly())))\ntrain_inputs, train_targets = to_arrays(train)\nnp.random.seed(0)\nnetwork = Network([Dense(56, 32), ReLU(), Dense(32, 1)])\nlosses = fit(network, MeanSquaredError(), Adam(learning_rate=0.005), train_inputs, train_targets, 20, 128, 0)\nprint("training loss", losses[-1])\n',
-         'network = None  # not trained in this version\n'),
+        NO_TRAINING,
     ]),
     ('bike_sharing', 'untrained'): ('Wrong on purpose: never trains the network.', [
         ('losses = fit(network, MeanSquaredError(), Adam(learning_rate=0.005), train_inputs, train_targets, 20, 128, 0)\nprint("training loss", losses[-1])\n',
@@ -337,6 +374,116 @@ EDITS = {
         ('network = Network([Dense(56, 32), ReLU(), Dense(32, 1)])\nlosses = fit(network, MeanSquaredError(), Adam(learning_rate=0.005), train_inputs, train_targets, 20, 128, 0)\n',
          'model = network = None\nmodel = Network([Dense(56, 32), ReLU(), Dense(32, 1)])\ndel network\nlosses = fit(model, MeanSquaredError(), Adam(learning_rate=0.005), train_inputs, train_targets, 20, 128, 0)\n'),
     ]),
+
+    ('gradients', 'neuron_no_bias'): ('Wrong on purpose: the bias is left out of yhat.', [
+        ('    yhat = np.dot(w, x) + b\n', '    yhat = np.dot(w, x)\n')]),
+    ('gradients', 'batch_rows'): ('Wrong on purpose: divides by the number of rows of X.', [
+        ('    d = 2 * (yhat - y) / X.shape[1]\n', '    d = 2 * (yhat - y) / X.shape[0]\n')]),
+    ('gradients', 'batch_no_bias'): ('Wrong on purpose: the bias is left out of yhat.', [
+        ('    yhat = w @ X + b\n', '    yhat = w @ X\n')]),
+    ('gradients', 'two_layer_no_bias'): ('Wrong on purpose: the biases are left out of the forward pass.', [
+        ('    U = W1 @ X + b1\n    Yhat = W2 @ U + b2\n', '    U = W1 @ X\n    Yhat = W2 @ U\n')]),
+    ('gradients', 'step_in_place'): ('Wrong on purpose: changes w in place.', [
+        ('    return np.asarray(w) - learning_rate * np.asarray(dw), b - learning_rate * db\n',
+         '    w -= learning_rate * np.asarray(dw)\n    return w, b - learning_rate * db\n')]),
+    ('layers', 'forward_minus_bias'): ('Wrong on purpose: subtracts the biases.', [
+        ('        return self.weights @ batch_inputs + self.biases\n',
+         '        return self.weights @ batch_inputs - self.biases\n')]),
+    ('layers', 'dweights_mean'): ('Wrong on purpose: d-weights divided by the batch size.', [
+        ('        self.dweights = dvalues @ self.inputs.T\n',
+         '        self.dweights = dvalues @ self.inputs.T / dvalues.shape[1]\n')]),
+    ('layers', 'stale_inputs'): ("Wrong on purpose: keeps the first forward pass's inputs.", [
+        ('        self.inputs = batch_inputs\n',
+         '        if not hasattr(self, "inputs"):\n            self.inputs = batch_inputs\n')]),
+    ('layers', 'network_same_dvalues'): ('Wrong on purpose: every layer gets the network\'s d-values.', [
+        ('            dvalues = layer.backward_pass(dvalues)\n', '            layer.backward_pass(dvalues)\n')]),
+    ('layers', 'network_forward_reversed'): ('Wrong on purpose: the forward pass runs the layers backwards.', [
+        ('        for layer in self.layers:\n            batch_data = layer.forward_pass(batch_data)\n',
+         '        for layer in reversed(self.layers):\n            batch_data = layer.forward_pass(batch_data)\n')]),
+    ('activations', 'relu_min'): ('Wrong on purpose: min instead of max.', [
+        ('        return np.maximum(0, batch_values)\n', '        return np.minimum(0, batch_values)\n')]),
+    ('activations', 'relu_stale'): ("Wrong on purpose: ReLU keeps the first forward pass's inputs.", [
+        ('    def forward_pass(self, batch_values):\n        self.inputs = batch_values\n        return np.maximum',
+         '    def forward_pass(self, batch_values):\n        if not hasattr(self, "inputs"):\n'
+         '            self.inputs = batch_values\n        return np.maximum')]),
+    ('activations', 'sigmoid_minus_x'): ('Wrong on purpose: sigma(-x).', [
+        ('        self.outputs = 1 / (1 + np.exp(-batch_values))\n', '        self.outputs = 1 / (1 + np.exp(batch_values))\n')]),
+    ('activations', 'sigmoid_no_chain'): ('Wrong on purpose: the d-values are not multiplied in.', [
+        ('        self.dinputs = dvalues * self.outputs * (1 - self.outputs)\n',
+         '        self.dinputs = self.outputs * (1 - self.outputs)\n')]),
+    ('activations', 'tanh_twice'): ('Wrong on purpose: tanh applied twice.', [
+        ('        self.outputs = np.tanh(batch_values.astype(np.float32)).astype(np.float64)\n',
+         '        self.outputs = np.tanh(np.tanh(batch_values))\n')]),
+    ('activations', 'mse_sign'): ('Wrong on purpose: a sign error in the d-values.', [
+        ('        return 2 * self.diff / self.diff.size\n', '        return -2 * self.diff / self.diff.size\n')]),
+    ('activations', 'cce_mean_over_classes'): ('Wrong on purpose: a mean over the classes too.', [
+        ('        return -np.sum(self.y * np.log(self.p)) / predictions.shape[1]\n',
+         '        return -np.mean(self.y * np.log(self.p))\n'),
+        ('        return -self.y / self.p / self.p.shape[1]\n', '        return -self.y / self.p / self.p.size\n')]),
+    ('activations', 'cce_missing_class'): ('Wrong on purpose: the number of classes from the largest target.', [
+        ('        y = np.zeros(shape)\n', '        y = np.zeros((targets.max() + 1, shape[1]))\n')]),
+    ('activations', 'softmax_cce_clipped'): ('Wrong on purpose: clipped probabilities in the combined loss.', [
+        ('        shifted = logits - logits.max(axis=0)  # log-softmax by log-sum-exp: exact at any logits\n'
+         '        log_softmax = shifted - np.log(np.exp(shifted).sum(axis=0))\n'
+         '        return -np.sum(self.y * log_softmax) / logits.shape[1]\n',
+         '        return -np.sum(self.y * np.log(np.clip(self.s, 1e-7, 1 - 1e-7))) / logits.shape[1]\n')]),
+    ('minibatch', 'mb_ignores_seed'): ('Wrong on purpose: numpy\'s global generator, not the seed.', [
+        ('    order = np.random.default_rng(seed).permutation(inputs.shape[1])\n',
+         '    order = np.random.permutation(inputs.shape[1])\n')]),
+    ('minibatch', 'mb_seed_unused'): ('Wrong on purpose: always seed 0.', [
+        ('    order = np.random.default_rng(seed).permutation(inputs.shape[1])\n',
+         '    order = np.random.default_rng(0).permutation(inputs.shape[1])\n')]),
+    ('minibatch', 'momentum_shared'): ('Wrong on purpose: one velocity for every layer.', [
+        ('                    key = (id(layer), name)\n', '                    key = name\n')]),
+    ('minibatch', 'momentum_fixed_mu'): ('Wrong on purpose: momentum 0.9 whatever is given.', [
+        ('                    v = self.momentum * self.velocity.get(key, 0) + grad\n',
+         '                    v = 0.9 * self.velocity.get(key, 0) + grad\n')]),
+    ('minibatch', 'adam_default_betas'): ("Wrong on purpose: Adam's betas and epsilon are always the defaults.", [
+        ('        self.lr, self.b1, self.b2, self.eps = learning_rate, beta1, beta2, epsilon\n',
+         '        self.lr, self.b1, self.b2, self.eps = learning_rate, 0.9, 0.999, 1e-8\n')]),
+    ('minibatch', 'adam_t_per_layer'): ("Wrong on purpose: Adam's t counts layers, not steps.", [
+        ('        self.t += 1\n        for layer in layers:\n', '        for layer in layers:\n            self.t += 1\n')]),
+    ('minibatch', 'adam_t_from_0'): ("Wrong on purpose: Adam's t starts at 0.", [
+        ('        self.t += 1\n        for layer in layers:\n', '        for layer in layers:\n'),
+        ('                setattr(layer, name, getattr(layer, name) - self.lr * m_hat / (np.sqrt(v_hat) + self.eps))\n',
+         '                setattr(layer, name, getattr(layer, name) - self.lr * m_hat / (np.sqrt(v_hat) + self.eps))\n'
+         '        self.t += 1\n')]),
+    ('minibatch', 'adam_shared'): ('Wrong on purpose: one m and v for every layer.', [
+        ('                key, g = (id(layer), name), getattr(layer, "d" + name)\n',
+         '                key, g = name, getattr(layer, "d" + name)\n')]),
+    ('minibatch', 'fit_no_reshuffle'): ('Wrong on purpose: the same shuffle every epoch.', [
+        ('        for x, y in mini_batches(inputs, targets, batch_size, seed + epoch):\n',
+         '        for x, y in mini_batches(inputs, targets, batch_size, seed):\n')]),
+    ('minibatch', 'fit_ignores_seed'): ('Wrong on purpose: the seed argument is not used.', [
+        ('        for x, y in mini_batches(inputs, targets, batch_size, seed + epoch):\n',
+         '        for x, y in mini_batches(inputs, targets, batch_size, epoch):\n')]),
+    ('minibatch', 'fit_unweighted'): ('Wrong on purpose: the plain mean of the batch losses.', [
+        ('            total += loss.forward_pass(network.forward_pass(x), y) * x.shape[1]\n',
+         '            total += loss.forward_pass(network.forward_pass(x), y)\n'),
+        ('        losses.append(total / inputs.shape[1])\n',
+         '        losses.append(total / -(-inputs.shape[1] // batch_size))\n')]),
+    ('minibatch', 'fit_own_batches'): ('Wrong on purpose: its own unshuffled batches, not mini_batches.', [
+        ('        for x, y in mini_batches(inputs, targets, batch_size, seed + epoch):\n',
+         '        for x, y in ((inputs[:, i:i + batch_size], targets[:, i:i + batch_size])\n'
+         '                     for i in range(0, inputs.shape[1], batch_size)):\n')]),
+    ('bike_sharing', 'prep_in_place'): ('Wrong on purpose: drops columns of the table it was given.', [
+        ('    data = hourly.drop(columns=["instant", "atemp", "workingday"])\n',
+         '    hourly.drop(columns=["instant", "atemp", "workingday"], inplace=True)\n    data = hourly\n'),
+        NO_TRAINING]),
+    ('bike_sharing', 'std_train_validation'): ('Wrong on purpose: statistics of the training and validation rows.', [
+        ('    scaling = {c: (train[c].mean(), train[c].std()) for c in columns}\n',
+         '    seen = pd.concat([train, validation])\n    scaling = {c: (seen[c].mean(), seen[c].std()) for c in columns}\n'),
+        NO_TRAINING]),
+    ('bike_sharing', 'std_in_place'): ('Wrong on purpose: scales the frames it was given.', [
+        ('        part = part.copy()\n', ''), NO_TRAINING]),
+    ('bike_sharing', 'arrays_leak'): ('Wrong on purpose: the target columns among the inputs.', [
+        ('    return frame[FEATURES].to_numpy(float).T, frame[[target]].to_numpy(float).T\n',
+         '    return frame[FEATURES + ["casual", "registered"]].to_numpy(float).T, frame[[target]].to_numpy(float).T\n'),
+        NO_TRAINING]),
+    ('bike_sharing', 'arrays_rows'): ('Wrong on purpose: one sample per row.', [
+        ('    return frame[FEATURES].to_numpy(float).T, frame[[target]].to_numpy(float).T\n',
+         '    return frame[FEATURES].to_numpy(float), frame[[target]].to_numpy(float)\n'),
+        NO_TRAINING]),
 }
 
 

@@ -63,15 +63,15 @@ def _mistakes(course, tmp_path: Path) -> Path:
 def test_run_autograder_scores_a_submission_with_only_the_bundle_installed(bundle, course, tmp_path):
     results = _run(bundle, tmp_path, _mistakes(course, tmp_path))
     tests = {t["name"]: t for t in results["tests"]}
-    assert results["score"] == 15.5
-    assert tests["layers/dense_backward"]["score"] == 6.5 and tests["layers/dense_backward"]["max_score"] == 8
+    assert results["score"] == 15.4
+    assert tests["layers/dense_backward"]["score"] == 6.4 and tests["layers/dense_backward"]["max_score"] == 8
     assert "3 times too small" in tests["layers/dense_backward"]["output"]
     assert tests["layers/network_backward"]["score"] == 0
 
 
 def test_run_autograder_in_a_container_without_kernel_layers_gives_the_same_score(bundle, course, tmp_path):
     results = _run(bundle, tmp_path, _mistakes(course, tmp_path), NNCOURSE_SANDBOX_ISOLATION="off")
-    assert results["score"] == 15.5
+    assert results["score"] == 15.4
     layers = results["extra_data"]["isolation"]
     assert layers["network namespace"].startswith("off") and layers["seccomp filter"] == "on"
     assert layers["audit hook"] == "on"

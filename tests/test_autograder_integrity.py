@@ -171,14 +171,14 @@ def test_no_process_is_left_and_nothing_written_outside(graded):
 def test_student_text_cannot_forge_the_table(graded):
     feedback = graded["feedback"]["forged_total"]
     totals = [line for line in feedback.splitlines() if re.match(r"\s+total\s", line)]
-    assert totals == ["  total                 9/20"], feedback
+    assert totals == ["  total                12/20"], feedback
     assert "\x1b" not in feedback and "\u202e" not in feedback
     assert "oops\\n  total" in feedback and "\\x1b[2K" in feedback
 
 
 def test_a_lone_surrogate_is_shown_not_fatal(graded):
     assert "lone \ufffd surrogate" in graded["feedback"]["surrogate_message"]
-    assert float(graded["rows"]["surrogate_message"]["total"]) == 9
+    assert float(graded["rows"]["surrogate_message"]["total"]) == 12
 
 
 def test_the_report_names_every_layer(graded):

@@ -95,8 +95,8 @@ def test_student_warnings_and_prints_stay_out_of_stderr(capsys):
 
 
 def test_wrong_number_of_objects_is_a_clear_message():
-    with pytest.raises(AssertionError, match="needs 2 object"):
-        check("layers", "network_forward", student("layers", "solution")["Network"])
+    with pytest.raises(AssertionError, match="needs 1 object"):
+        check("layers", "network_forward", student("layers", "solution")["Network"], object)
 
 
 def test_unknown_names_are_clear():

@@ -36,7 +36,7 @@ import json
 
 import numpy as np
 
-from checking import attempt, defined, entry, expect, visible_tests
+from checking import attempt, defined, entry, expect, numerical_dinputs, visible_tests
 
 # %% nbgrader={"grade_id": "lecture"}
 # The lecture's worked examples (Examples 1-3) as numbers, from the file next to this notebook.
@@ -45,20 +45,10 @@ with open("worked_examples.json", encoding="utf-8") as file:
 
 
 # %% nbgrader={"grade_id": "numerical"}
-def numerical_dinputs(forward, values, dvalues, h=1e-6):
-    """d-values pushed back through `forward` by finite differences (to check a backward pass)."""
-    values = np.array(values, dtype=float)
-    dinputs = np.zeros_like(values)
-    for index in np.ndindex(values.shape):
-        up, down = values.copy(), values.copy()
-        up[index] += h
-        down[index] -= h
-        dinputs[index] = np.sum((forward(up) - forward(down)) * dvalues) / (2 * h)
-    return dinputs
-
-
+# Random values for the tests: 3 neurons, a batch of 4 samples (one per column). The tests compare each
+# backward pass with finite differences of your own forward pass (numerical_dinputs, from checking.py).
 rng = np.random.default_rng(13)
-values = rng.normal(size=(3, 4))     # 3 neurons, a batch of 4 samples (one per column)
+values = rng.normal(size=(3, 4))
 dvalues = rng.normal(size=(3, 4))
 
 
@@ -89,17 +79,15 @@ class ReLU:
 
 
 # %% nbgrader={"grade_id": "test_relu", "grade": true}
-relu = defined("ReLU")()
-ex = lecture["example3"]
-u = np.array(ex["forward"]["hidden"])
+relu = attempt("ReLU()", defined("ReLU"))
+u = np.array(lecture["example3"]["forward"]["hidden"])
 outputs = attempt("ReLU.forward_pass", relu.forward_pass, u)
-expect("ReLU of Example 3's hidden values", outputs, np.maximum(u, 0), shape=True)
-du = np.array(ex["backward"]["layers"][1]["dinputs"])
-expect("ReLU backward on Example 3's d-values", attempt("ReLU.backward_pass", relu.backward_pass, du),
-       du * (u > 0), shape=True)
+expect("ReLU keeps Example 3's positive u₁", outputs[:1], u[:1], shape=True)
+expect("ReLU zeroes Example 3's negative u₂ and u₃", outputs[1:], [[0], [0]], shape=True)
 relu.forward_pass(values)
-expect("ReLU backward against finite differences", relu.backward_pass(dvalues),
-       numerical_dinputs(lambda v: np.maximum(v, 0), values, dvalues), tol=1e-5, shape=True)
+expect("ReLU's backward pass against finite differences of its forward pass",
+       attempt("ReLU.backward_pass", relu.backward_pass, dvalues),
+       numerical_dinputs(ReLU().forward_pass, values, dvalues), tol=1e-5, shape=True)
 
 
 # %% [markdown] nbgrader={"grade_id": "sigmoid_text"}
@@ -125,14 +113,15 @@ class Sigmoid:
 
 
 # %% nbgrader={"grade_id": "test_sigmoid", "grade": true}
-sigmoid = defined("Sigmoid")()
+sigmoid = attempt("Sigmoid()", defined("Sigmoid"))
 outputs = attempt("Sigmoid.forward_pass", sigmoid.forward_pass, np.zeros((2, 3)))
-expect("sigmoid(0)", outputs, np.full((2, 3), 0.5), shape=True)
-expect("sigmoid'(0) = sigma(0) (1 - sigma(0))", attempt("Sigmoid.backward_pass", sigmoid.backward_pass,
-       np.ones((2, 3))), np.full((2, 3), 0.25), shape=True)
+expect("σ(0) = 1/2", outputs, np.full((2, 3), 0.5), shape=True)
+expect("σ'(0) = σ(0)(1 - σ(0)) = 1/4", attempt("Sigmoid.backward_pass", sigmoid.backward_pass, np.ones((2, 3))),
+       np.full((2, 3), 0.25), shape=True)
+expect("σ(-x) = 1 - σ(x)", Sigmoid().forward_pass(-values), 1 - Sigmoid().forward_pass(values), shape=True)
 sigmoid.forward_pass(values)
-expect("Sigmoid backward against finite differences", sigmoid.backward_pass(dvalues),
-       numerical_dinputs(lambda v: 1 / (1 + np.exp(-v)), values, dvalues), tol=1e-5, shape=True)
+expect("Sigmoid's backward pass against finite differences of its forward pass", sigmoid.backward_pass(dvalues),
+       numerical_dinputs(Sigmoid().forward_pass, values, dvalues), tol=1e-5, shape=True)
 
 
 # %% [markdown] nbgrader={"grade_id": "tanh_text"}
@@ -158,11 +147,14 @@ class Tanh:
 
 
 # %% nbgrader={"grade_id": "test_tanh", "grade": true}
-tanh = defined("Tanh")()
-outputs = attempt("Tanh.forward_pass", tanh.forward_pass, values)
-expect("Tanh forward", outputs, np.tanh(values), shape=True)
-expect("Tanh backward against finite differences", attempt("Tanh.backward_pass", tanh.backward_pass, dvalues),
-       numerical_dinputs(np.tanh, values, dvalues), tol=1e-5, shape=True)
+tanh = attempt("Tanh()", defined("Tanh"))
+expect("tanh(0) = 0 and tanh(1) = 0.761594…", attempt("Tanh.forward_pass", tanh.forward_pass, np.array([[0.0], [1.0]])),
+       [[0.0], [0.7615941559557649]], shape=True)
+expect("tanh(-x) = -tanh(x)", Tanh().forward_pass(-values), -Tanh().forward_pass(values), shape=True)
+tanh.forward_pass(values)
+expect("Tanh's backward pass against finite differences of its forward pass",
+       attempt("Tanh.backward_pass", tanh.backward_pass, dvalues),
+       numerical_dinputs(Tanh().forward_pass, values, dvalues), tol=1e-5, shape=True)
 
 
 # %% [markdown] nbgrader={"grade_id": "softmax_text"}
@@ -195,18 +187,16 @@ class Softmax:
 
 
 # %% nbgrader={"grade_id": "test_softmax", "grade": true}
-softmax = defined("Softmax")()
-
-def reference_softmax(v):
-    exps = np.exp(v - v.max(axis=0))
-    return exps / exps.sum(axis=0)
-
+softmax = attempt("Softmax()", defined("Softmax"))
 outputs = attempt("Softmax.forward_pass", softmax.forward_pass, values)
 expect("each column of the softmax sums to 1", np.sum(outputs, axis=0), np.ones(values.shape[1]))
-expect("Softmax forward", outputs, reference_softmax(values), shape=True)
-expect("Softmax backward against finite differences",
+expect("the largest value of each column gets the largest probability", np.argmax(outputs, axis=0),
+       np.argmax(values, axis=0))
+expect("adding 1000 to every value changes nothing (and does not overflow)", Softmax().forward_pass(values + 1000),
+       outputs, shape=True)
+expect("Softmax's backward pass against finite differences of its forward pass",
        attempt("Softmax.backward_pass", softmax.backward_pass, dvalues),
-       numerical_dinputs(reference_softmax, values, dvalues), tol=1e-5, shape=True)
+       numerical_dinputs(Softmax().forward_pass, values, dvalues), tol=1e-5, shape=True)
 
 
 # %% [markdown] nbgrader={"grade_id": "mse_text"}
@@ -283,14 +273,16 @@ class CategoricalCrossEntropy:
 
 
 # %% nbgrader={"grade_id": "test_cce", "grade": true}
-loss = defined("CategoricalCrossEntropy")()
+loss = attempt("CategoricalCrossEntropy()", defined("CategoricalCrossEntropy"))
 probabilities = np.array([[0.7, 0.1], [0.2, 0.5], [0.1, 0.4]])
 value = attempt("CategoricalCrossEntropy.forward_pass", loss.forward_pass, probabilities, np.array([0, 1]))
-expect("CCE with class indices", value, -(np.log(0.7) + np.log(0.5)) / 2)
-expect("CCE with one-hot targets", loss.forward_pass(probabilities, one_hot(np.array([0, 1]), 3)),
-       -(np.log(0.7) + np.log(0.5)) / 2)
-expect("CCE backward", attempt("CategoricalCrossEntropy.backward_pass", loss.backward_pass),
-       [[-1 / 0.7 / 2, 0], [0, -1 / 0.5 / 2], [0, 0]], shape=True)
+expect("CCE with class indices: -(log 0.7 + log 0.5) / 2", value, 0.5249110622493214)
+expect("CCE with one-hot targets gives the same", loss.forward_pass(probabilities, one_hot(np.array([0, 1]), 3)),
+       0.5249110622493214)
+expect("CCE's backward pass against finite differences of its forward pass",
+       attempt("CategoricalCrossEntropy.backward_pass", loss.backward_pass),
+       numerical_dinputs(lambda p: CategoricalCrossEntropy().forward_pass(p, np.array([0, 1])), probabilities, 1.0),
+       tol=1e-5, shape=True)
 
 
 # %% [markdown] nbgrader={"grade_id": "softmax_cce_text"}
@@ -299,6 +291,12 @@ expect("CCE backward", attempt("CategoricalCrossEntropy.backward_pass", loss.bac
 # `forward_pass(logits, targets)` applies the softmax to the logits (keep the probabilities in
 # `self.outputs`) and returns the cross-entropy; `backward_pass()` returns the joint derivative with
 # respect to the logits, `(softmax - y_one_hot) / batch`.
+#
+# Compute the loss from the logits with the **log-sum-exp** trick, not by clipping probabilities:
+# $-\log \mathrm{softmax}(z)_k = \log \sum_j e^{z_j - m} + m - z_k$ with $m$ the column's maximum. It is
+# exact however large the logits: for logits $(0, 30)$ and target 0 the loss is 30, where clipping the
+# probabilities at $10^{-7}$ would give 16.1.
+
 
 # %% nbgrader={"grade_id": "answer_softmax_cce", "solution": true}
 class SoftmaxCrossEntropy:
@@ -308,11 +306,12 @@ class SoftmaxCrossEntropy:
         """logits (n_classes, batch), targets as for CategoricalCrossEntropy -> the loss (a float).
         Keep the probabilities in self.outputs."""
         ### BEGIN SOLUTION
-        exps = np.exp(logits - np.max(logits, axis=0, keepdims=True))
+        top = np.max(logits, axis=0, keepdims=True)
+        exps = np.exp(logits - top)
         self.outputs = exps / np.sum(exps, axis=0, keepdims=True)
         self.targets = one_hot(targets, logits.shape[0])
-        clipped = np.clip(self.outputs, 1e-7, 1 - 1e-7)
-        return float(-np.sum(self.targets * np.log(clipped)) / logits.shape[1])
+        log_sum = np.log(np.sum(exps, axis=0, keepdims=True)) + top
+        return float(np.sum(self.targets * (log_sum - logits)) / logits.shape[1])
         ### END SOLUTION
 
     def backward_pass(self):
@@ -324,15 +323,17 @@ class SoftmaxCrossEntropy:
 
 
 # %% nbgrader={"grade_id": "test_softmax_cce", "grade": true}
-combined = defined("SoftmaxCrossEntropy")()
+combined = attempt("SoftmaxCrossEntropy()", defined("SoftmaxCrossEntropy"))
 classes = np.array([0, 2, 1, 2])
-exps = np.exp(values - values.max(axis=0))
-probabilities = exps / exps.sum(axis=0)
 value = attempt("SoftmaxCrossEntropy.forward_pass", combined.forward_pass, values, classes)
-expect("softmax + CCE loss", value, -np.mean(np.log(probabilities[classes, np.arange(4)])))
-expect("softmax + CCE backward = (softmax - y) / batch",
+expect("the same loss as your Softmax followed by your CategoricalCrossEntropy", value,
+       CategoricalCrossEntropy().forward_pass(Softmax().forward_pass(values), classes))
+expect("its backward pass against finite differences of its forward pass",
        attempt("SoftmaxCrossEntropy.backward_pass", combined.backward_pass),
-       (probabilities - one_hot(classes, 3)) / 4, shape=True)
+       numerical_dinputs(lambda z: SoftmaxCrossEntropy().forward_pass(z, classes), values, 1.0), tol=1e-5, shape=True)
+expect("exact at large logits: the loss of logits (0, 30) with target 0 is 30",
+       SoftmaxCrossEntropy().forward_pass(np.array([[0.0], [30.0]]), np.array([0])), 30.0)
+
 
 # %%
 # Space for your own experiments (not graded).

@@ -230,6 +230,16 @@ def to_arrays(frame, target="cnt"):
     ### END SOLUTION
 
 
+# %% nbgrader={"grade_id": "test_to_arrays", "grade": true}
+hourly = attempt("load_hourly", defined("load_hourly"))
+data = attempt("prepare_features", defined("prepare_features"), hourly).iloc[:30]
+arrays = attempt("to_arrays", defined("to_arrays"), data)
+expect("inputs: one sample per column, the 56 FEATURE_COLUMNS as rows", np.shape(arrays[0]), [56, 30])
+expect("targets: the count, one sample per column", np.shape(arrays[1]), [1, 30])
+expect("the first sample's inputs are its FEATURE_COLUMNS", arrays[0][:, 0], data[FEATURE_COLUMNS].iloc[0])
+expect("the targets are the counts", arrays[1][0], data["cnt"])
+
+
 # %% nbgrader={"grade_id": "arrays"}
 train, validation, test = split_by_date(prepare_features(hourly))
 train, validation, test, scaling = standardise(train, validation, test)

@@ -302,8 +302,8 @@ expect("db2 on Example 3", db2, ex["backward"]["layers"][1]["dbiases"], shape=Tr
 # %% [markdown] nbgrader={"grade_id": "step_text"}
 # ### One step of gradient descent
 #
-# Move every weight and the bias by $-$learning rate $\times$ its derivative. Return new values;
-# don't rely on changing the arrays in place.
+# Move every weight and the bias by $-$learning rate $\times$ its derivative. Return the new values
+# as new arrays, and leave `w` and `b` as they were (the caller may still need them).
 
 # %% nbgrader={"grade_id": "answer_gradient_descent_step", "solution": true}
 def gradient_descent_step(w, b, dw, db, learning_rate=0.01):

@@ -143,9 +143,10 @@ w0, g = np.array(spec["weights"]), np.array(grads["dweights"])
 layer = SimpleNamespace(weights=w0.copy(), biases=np.array(spec["biases"]), dweights=g, dbiases=np.array(grads["dbiases"]))
 optimizer = SGD(learning_rate=0.01, momentum=0.9)
 attempt("SGD.step with momentum", optimizer.step, [layer])
-expect("weights after the first momentum step (v = -0.01 g)", layer.weights, w0 - 0.01 * g, shape=True)
+# By hand, from Example 1's weights and d-weights: v = -0.01 g, then v = 0.9 v - 0.01 g.
+expect("weights after the first momentum step", layer.weights, [[0.098, -0.198, 0.396]], shape=True)
 optimizer.step([layer])
-expect("weights after the second step (v = 0.9 v - 0.01 g)", layer.weights, w0 - 0.01 * g * (2 + 0.9), shape=True)
+expect("weights after the second momentum step", layer.weights, [[0.0942, -0.1942, 0.3884]], shape=True)
 
 
 # %% [markdown] nbgrader={"grade_id": "adam_text"}
@@ -208,9 +209,10 @@ for step in (1, 2):
 # ## The training loop
 #
 # Feed forward a mini-batch, compute the loss and its d-values, pass them backward, let the optimizer
-# adjust the weights and biases, and repeat over all mini-batches; that is one epoch. Return the mean
-# loss of every epoch. On Example 2 with one batch of all three samples, the first epoch's loss is the
-# lecture's loss before the update.
+# adjust the weights and biases, and repeat over all mini-batches (from your `mini_batches`, with the
+# seed `seed + epoch`); that is one epoch. Return the mean loss of every epoch, over its samples. On
+# Example 2 with one batch of all three samples, the first epoch's loss is the lecture's loss before
+# the update.
 
 # %% nbgrader={"grade_id": "problem"}
 # One small problem for every optimizer: 2 inputs -> 1 output, 256 samples (one per column).
@@ -221,11 +223,14 @@ problem_targets = np.sin(problem_inputs[:1]) + 0.5 * problem_inputs[1:] ** 2
 
 # %% nbgrader={"grade_id": "answer_fit", "solution": true}
 def fit(network, loss, optimizer, inputs, targets, epochs=10, batch_size=64, seed=0):
-    """Train the network: for each epoch, for each shuffled mini-batch: forward pass, loss,
-    backward pass, optimizer step. Reshuffle every epoch (e.g. with seed + epoch).
+    """Train the network: for each epoch, for each mini-batch: forward pass, loss, backward pass,
+    optimizer step.
 
-    inputs (n_inputs, n), targets (n_outputs, n). Returns a list with one number per epoch:
-    the mean loss over that epoch's samples.
+    Each epoch takes its batches from your mini_batches(inputs, targets, batch_size, seed + epoch),
+    so that every epoch is shuffled anew and the same seed trains the same way. optimizer.step gets
+    the network's layers that have weights. inputs (n_inputs, n), targets (n_outputs, n).
+    Returns a list with one number per epoch: the mean loss over that epoch's samples (each batch's
+    loss weighted by its number of samples: the last batch may be smaller).
     """
     ### BEGIN SOLUTION
     trainable = [layer for layer in network.layers if hasattr(layer, "weights")]

@@ -6,6 +6,7 @@ import numpy as np
 from nncourse.reference import Dense, MeanSquaredError, Network
 from nncourse.reference.examples import example, example_network
 
+from nncourse.autograder.feedback import Mistake
 from nncourse.autograder.registry import Assignment, Case, Check, Part, register
 from nncourse.autograder.checks import hidden, shp, values
 
@@ -51,7 +52,7 @@ def _example1():
         "new_weights": (new_w, "numbers"),
         "new_bias": (update["biases"][0][0], "scalar"),
         "new_loss": (ex["update"]["loss"], "scalar"),
-    }, {"new_weights": [(slide, "that is the slide's typo (-0.098); w₁ = 0.1 - 0.01·0.2 = 0.098")]}
+    }, {"new_weights": [(slide, "that is the slide's typo (-0.098); w₁ = 0.1 - 0.01·0.2 = 0.098", "slide_typo")]}
 
 
 def _example2():
@@ -65,7 +66,7 @@ def _example2():
         "loss": (ex["forward"]["loss"], "scalar"),
         "dL_dyhat": (np.ravel(ex["backward"]["doutputs"]), "numbers"),
         "gradient": (gradient, "numbers"),
-    }, {"gradient": [(slide, "the first entry has the slide's typo (+4/3); -2/3 + 1/3 - 1 = -4/3")]}
+    }, {"gradient": [(slide, "the first entry has the slide's typo (+4/3); -2/3 + 1/3 - 1 = -4/3", "slide_typo")]}
 
 
 def _example3():
@@ -83,9 +84,10 @@ def _example3():
         "dL_dw": (dw, "numbers"),
         "dL_db": (db, "numbers"),
     }, {"dL_dw": [(dw_rows, "the d-weights are numbered row by row; the lecture numbers each layer's "
-                            "weights column by column (w1 = x1→u1, w2 = x1→u2, w3 = x1→u3, w4 = x2→u1, …)")],
-        "loss": [(29.0, "29 is the slide's erratum (another forward pass); use ŷ = -21, ẑ = -2"),
-                 (27.5, "27.5 is the slide's erratum (another forward pass); use ŷ = -21, ẑ = -2")]}
+                            "weights column by column (w1 = x1→u1, w2 = x1→u2, w3 = x1→u3, w4 = x2→u1, …)",
+                   "numbered_by_rows")],
+        "loss": [(29.0, "29 is the slide's erratum (another forward pass); use ŷ = -21, ẑ = -2", "slide_typo"),
+                 (27.5, "27.5 is the slide's erratum (another forward pass); use ŷ = -21, ẑ = -2", "slide_typo")]}
 
 
 def _dict_check(name, points, make, what):
@@ -117,9 +119,15 @@ def _neuron_cases(rng):
     for x, y, w, b, label in cases:
         _, _, _, (layer,) = _mse_backward([(w[None, :], [b])], x[:, None], np.array([[y]]))
         dw, db = layer.dweights.ravel(), float(layer.dbiases[0, 0])
+        no_bias = 2 * (np.dot(w, x) - y)
+        alternates = {"dw": [(no_bias * x, "ŷ lacks the bias: ŷ = w·x + b", "bias_missing"),
+                             (2 * (np.dot(w, x) + b - y) * w, "it is multiplied by the weights; ∂ŷ/∂wᵢ = xᵢ",
+                              "weights_for_inputs")],
+                      "db": [(no_bias, "ŷ lacks the bias: ŷ = w·x + b", "bias_missing")]}
         call = f"neuron_gradient(x {shp(x)}, y={y:.4g}, w {shp(w)}, b={b:.4g})"
         out.append(Case(label, "call", {"name": "neuron_gradient", "args": [x, y, w, b]}, call,
-                        _returned("neuron_gradient", ["dw", "db"], [dw, db], wants=["array", "scalar"])))
+                        _returned("neuron_gradient", ["dw", "db"], [dw, db], wants=["array", "scalar"],
+                                  alternates=alternates)))
     return out
 
 
@@ -137,10 +145,20 @@ def _batch_cases(rng):
     for X, y, w, b, label in cases:
         _, _, _, (layer,) = _mse_backward([(w[None, :], [b])], X, y[None, :])
         dw, db = layer.dweights.ravel(), float(layer.dbiases[0, 0])
+        n, batch = X.shape
+        residual = w @ X + b - y
+        by_rows = 2 * residual / n
+        no_bias = 2 * (w @ X - y) / batch
+        rows = (f"it is divided by the number of rows of X ({n}, the inputs) instead of the batch size "
+                f"({batch}, its columns)")
+        alternates = {"dw": [(X @ by_rows, rows, "rows_for_batch"), (X @ no_bias, "ŷ lacks the bias: ŷ = w·X + b",
+                                                                      "bias_missing")],
+                      "db": [(np.sum(by_rows), rows, "rows_for_batch"),
+                             (np.sum(no_bias), "ŷ lacks the bias: ŷ = w·X + b", "bias_missing")]}
         call = f"batch_gradient(X {shp(X)}, y {shp(y)}, w {shp(w)}, b={b:.4g})"
         out.append(Case(label, "call", {"name": "batch_gradient", "args": [X, y, w, b]}, call,
-                        _returned("batch_gradient", ["dw", "db"], [dw, db], batch=X.shape[1],
-                                  wants=["array", "scalar"])))
+                        _returned("batch_gradient", ["dw", "db"], [dw, db], batch=batch,
+                                  wants=["array", "scalar"], alternates=alternates)))
     return out
 
 
@@ -160,11 +178,19 @@ def _two_layer_cases(rng):
         _, _, _, (l1, l2) = _mse_backward([(W1, b1), (W2, b2)], X, Y)
         expected = [l1.dweights, l1.dbiases, l2.dweights, l2.dbiases]
         n_out, batch = Y.shape
-        alternates = {}
+        alternates = {k: [] for k in ["dW1", "db1", "dW2", "db2"]}
         if n_out > 1:
             note = (f"is {n_out} times too large: it was divided by the batch size only; the loss is the mean "
                     f"over all n_out × batch = {n_out * batch} elements")
-            alternates = {k: [(e * n_out, note)] for k, e in zip(["dW1", "db1", "dW2", "db2"], expected)}
+            for k, e in zip(["dW1", "db1", "dW2", "db2"], expected):
+                alternates[k].append((e * n_out, note, "batch_only"))
+        H = W1 @ X + b1
+        dY = 2 * (W2 @ H + b2 - Y) / Y.size
+        alternates["dW2"].append((H @ dY.T, "it is H · dYᵀ, the transpose of the rule: d-weights = d-values · "
+                                            "inputsᵀ", "transposed"))
+        no_bias = 2 * (W2 @ (W1 @ X) - Y) / Y.size
+        alternates["dW2"].append((no_bias @ (W1 @ X).T, "the biases were left out of the forward pass: "
+                                                        "H = W1 X + b1, Ŷ = W2 H + b2", "bias_missing"))
         call = (f"two_layer_gradients(X {shp(X)}, Y {shp(Y)}, W1 {shp(W1)}, b1 {shp(b1)}, "
                 f"W2 {shp(W2)}, b2 {shp(b2)})")
         out.append(Case(label, "call", {"name": "two_layer_gradients", "args": [X, Y, W1, b1, W2, b2]}, call,
@@ -195,19 +221,31 @@ def _step_cases(rng):
         new_w, new_b = layer.weights.reshape(np.shape(w)), layer.biases.reshape(np.shape(b))
         want_b = "scalar" if np.ndim(b) == 0 else "array"
         alternates = {"new_w": [(w + eta * np.asarray(dw), "moved uphill (w + η·dw); a descent step subtracts: "
-                                                           "w - η·dw"),
-                                (w - np.asarray(dw), "the learning rate is missing: w - η·dw")],
-                      "new_b": [(b + eta * np.asarray(db), "moved uphill (b + η·db); a descent step subtracts")]}
+                                                           "w - η·dw", "uphill"),
+                                (w - np.asarray(dw), "the learning rate is missing: w - η·dw", "no_learning_rate")],
+                      "new_b": [(b + eta * np.asarray(db), "moved uphill (b + η·db); a descent step subtracts", "uphill")]}
         if lr is not None:
             alternates["new_w"].append((w - 0.01 * np.asarray(dw), "the learning_rate argument was ignored "
-                                                                  "(0.01 was used)"))
+                                                                  "(0.01 was used)", "ignores_learning_rate"))
         kwargs = {} if lr is None else {"learning_rate": lr}
         lr_text = "" if lr is None else f", learning_rate={lr}"
         call = f"gradient_descent_step(w {shp(w)}, b {shp(b)}, dw {shp(dw)}, db {shp(db)}{lr_text})"
+        parts = _returned("gradient_descent_step", ["new_w", "new_b"], [new_w, new_b],
+                          wants=["numbers" if np.ndim(w) == 1 else "array", want_b], alternates=alternates)
+
+        def judge(out, parts=parts):
+            from nncourse.autograder.feedback import compare
+            from nncourse.autograder.registry import follow
+            verdicts = []
+            for part in parts:
+                value, problem = follow(out, part.path, part.what)
+                verdicts.append(problem or compare(part.label, value, part.expected, **part.options))
+            changed = out.get("changed") or []
+            verdicts.append(Mistake("it changed the arrays it was given (in place); return new values instead",
+                                    "in_place") if changed else None)
+            return verdicts
         out.append(Case(label, "call", {"name": "gradient_descent_step", "args": [w, b, dw, db], "kwargs": kwargs},
-                        call, _returned("gradient_descent_step", ["new_w", "new_b"], [new_w, new_b],
-                                        wants=["numbers" if np.ndim(w) == 1 else "array", want_b],
-                                        alternates=alternates)))
+                        call, judge=judge))
     return out
 
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from nncourse.reference import Dense, Network
+from nncourse.reference import Dense
 from nncourse.reference.examples import example_network
 
-from nncourse.autograder.feedback import compare
-from nncourse.autograder.registry import Assignment, Case, Check, Part, register
 from nncourse.autograder.checks import hidden, shp, values
+from nncourse.autograder.feedback import Mistake, compare
+from nncourse.autograder.registry import Assignment, Case, Check, Part, register
 
 ASSIGNMENT = Assignment("layers", order=2)
 A = ASSIGNMENT.id
@@ -47,10 +47,10 @@ def _init_cases(rng):
                 if not isinstance(got, np.ndarray) or got.shape != shape:
                     verdicts.append(compare(key, got, np.zeros(shape)))
                 elif not np.all(np.isfinite(got)):
-                    verdicts.append(f"`{key}` contains NaN or inf")
+                    verdicts.append(Mistake(f"`{key}` contains NaN or inf", "not_finite"))
                 elif key == "weights" and np.all(got == got.flat[0]):
-                    verdicts.append("all weights are equal; start from small random values (np.random.randn) "
-                                    "so that the neurons learn different things")
+                    verdicts.append(Mistake("all weights are equal; start from small random values (np.random.randn) "
+                                            "so that the neurons learn different things", "equal_weights"))
                 else:
                     verdicts.append(None)
             return verdicts
@@ -66,7 +66,8 @@ def _forward_cases(rng):
     cases = []
     for label, w, b, x, _ in _lecture_layers() + _random_layers(rng):
         expected = Dense.from_arrays(w, b).forward_pass(x)
-        alternates = [(w @ x, "the biases were not added: outputs = weights · inputs + biases")]
+        alternates = [(w @ x, "the biases were not added: outputs = weights · inputs + biases", "bias_missing"),
+                       (w @ x - b, "the biases were subtracted: outputs = weights · inputs + biases", "sign")]
         call = f"{_dense_text(w)}, biases {shp(b)}; forward_pass(inputs {shp(x)})"
         cases.append(Case(label, "dense_forward", {"weights": w, "biases": b, "inputs": x}, call,
                           [Part("outputs", ("outputs",), expected, {"alternates": alternates})]))
@@ -76,96 +77,122 @@ def _forward_cases(rng):
 register(Check(A, "dense_forward", 4, ("Dense",), _forward_cases, "weights · inputs + biases"))
 
 
+def _backward_case(label, w, b, x, dv, earlier=None):
+    layer = Dense.from_arrays(w, b)
+    layer.forward_pass(x)
+    dinputs = layer.backward_pass(dv)
+    batch = x.shape[1]
+    axis0 = ("summed over the wrong axis (over the neurons, axis=0); d-biases are the d-values summed over the "
+             "batch: np.sum(dvalues, axis=1, keepdims=True)")
+    stale = []
+    if earlier is not None:
+        stale = [(dv @ earlier.T, "it uses the inputs of the first forward pass: forward_pass must keep the inputs "
+                                  "of every call (self.inputs = inputs), the backward pass those of the last one",
+                  "stale_inputs")]
+    options = {
+        "dweights": {"batch": batch, "alternates": [
+            (dv @ x.T / batch, f"it is divided by the batch size ({batch}); the lecture's rule is d-weights = "
+                               f"d-values · inputsᵀ, with no division", "averaged"),
+            (x @ dv.T, "it is inputs · d-valuesᵀ, the transpose of the rule: d-weights = d-values · inputsᵀ",
+             "transposed"),
+            (dv @ (w @ x + b).T, "it uses the layer's outputs; d-weights = d-values · inputsᵀ (the inputs "
+                                 "the forward pass saw)", "outputs_for_inputs"), *stale]},
+        "dbiases": {"batch": batch, "alternates": [
+            (dv.sum(axis=0, keepdims=True), axis0, "wrong_axis"), (dv.sum(axis=0), axis0, "wrong_axis"),
+            (np.full_like(layer.dbiases, dv.sum()), "it sums over every element; sum over the batch only "
+                                                    "(axis=1, keepdims=True)", "summed_all")]},
+        "dinputs": {"alternates": [(np.zeros_like(dinputs), "it is all zeros", "zeros"),
+                                   (w.T @ (dv / batch), f"it is divided by the batch size ({batch}); d-inputs = "
+                                                        f"weightsᵀ · d-values", "averaged")]},
+    }
+    parts = [Part(k, (k,), getattr(layer, k), options[k], what="the layer after backward_pass")
+             for k in ("dweights", "dbiases", "dinputs")]
+    parts.append(Part("the value backward_pass returned", ("returned",), dinputs, {"alternates": []}))
+    first = f"forward_pass(inputs {shp(earlier)}); " if earlier is not None else ""
+    call = (f"{_dense_text(w)}, biases {shp(b)}; {first}forward_pass(inputs {shp(x)}); "
+            f"backward_pass(dvalues {shp(dv)})")
+    return Case(label, "dense_backward", {"weights": w, "biases": b, "inputs": x, "dvalues": dv,
+                                          "earlier": earlier}, call, parts)
+
+
 def _backward_cases(rng):
-    cases = []
-    for label, w, b, x, dv in _lecture_layers() + _random_layers(rng):
-        layer = Dense.from_arrays(w, b)
-        layer.forward_pass(x)
-        dinputs = layer.backward_pass(dv)
-        batch = x.shape[1]
-        axis0 = "summed over the wrong axis (over the neurons, axis=0); d-biases are the d-values summed over the " \
-                "batch: np.sum(dvalues, axis=1, keepdims=True)"
-        options = {
-            "dweights": {"batch": batch, "alternates": [
-                (dv @ x.T / batch, f"it is divided by the batch size ({batch}); the lecture's rule is "
-                                   f"d-weights = d-values · inputsᵀ, with no division")]},
-            "dbiases": {"batch": batch, "alternates": [
-                (dv.sum(axis=0, keepdims=True), axis0), (dv.sum(axis=0), axis0),
-                (np.full_like(layer.dbiases, dv.sum()), "it sums over every element; sum over the batch only "
-                                                         "(axis=1, keepdims=True)")]},
-            "dinputs": {"alternates": [(np.zeros_like(dinputs), "it is all zeros")]},
-        }
-        parts = [Part(k, (k,), getattr(layer, k), options[k], what="the layer after backward_pass")
-                 for k in ("dweights", "dbiases", "dinputs")]
-        parts.append(Part("the value backward_pass returned", ("returned",), dinputs,
-                          {"alternates": []}))
-        call = (f"{_dense_text(w)}, biases {shp(b)}; forward_pass(inputs {shp(x)}); "
-                f"backward_pass(dvalues {shp(dv)})")
-        cases.append(Case(label, "dense_backward", {"weights": w, "biases": b, "inputs": x, "dvalues": dv},
-                          call, parts))
+    cases = [_backward_case(*spec) for spec in _lecture_layers() + _random_layers(rng)]
+    n, m, b = 3, 4, 6  # a layer used twice: its backward pass belongs to the second forward pass
+    cases.append(_backward_case(hidden(len(cases) - 1), values(rng, m, n), values(rng, m, 1), values(rng, n, b),
+                                values(rng, m, b), earlier=values(rng, n, b)))
     return cases
 
 
 register(Check(A, "dense_backward", 8, ("Dense",), _backward_cases, "the lecture's three rules"))
 
-NETWORK_SIZES = [(4, 5, 3, 2), (3, 6, 2)]
+#: Stand-in layers (scale, shift) for the Network checks: the network is judged on its own, whatever Dense does.
+PROBES = [[(2.0, 0.5), (-0.5, 1.0), (3.0, -2.0)], [(1.5, 0.0), (0.25, -1.0)]]
 
 
-def _networks(rng):
-    nets = []
-    network, inputs, targets, loss = example_network("example3")
-    dense = network.trainable_layers
-    outputs = network.forward_pass(inputs)
-    loss.forward_pass(outputs, targets)
-    nets.append(("the lecture's Example 3", [l.weights for l in dense], [l.biases for l in dense], inputs,
-                 loss.backward_pass()))
-    for i, sizes in enumerate(NETWORK_SIZES, start=1):
-        batch = 6 + i
-        ws = [values(rng, m, n) * 0.5 for n, m in zip(sizes, sizes[1:])]
-        bs = [values(rng, m, 1) for m in sizes[1:]]
-        nets.append((hidden(i), ws, bs, values(rng, sizes[0], batch), values(rng, sizes[-1], batch)))
-    return nets
-
-
-def _net_text(ws):
-    return "Network([" + ", ".join(f"Dense({w.shape[1]}, {w.shape[0]})" for w in ws) + "])"
+def _probe_forward(probes, x):
+    seen = []
+    for scale, shift in probes:
+        seen.append(x)
+        x = scale * x + shift
+    return x, seen
 
 
 def _network_forward_cases(rng):
     cases = []
-    for label, ws, bs, x, _ in _networks(rng):
-        expected = Network([Dense.from_arrays(w, b) for w, b in zip(ws, bs)]).forward_pass(x)
+    for i, probes in enumerate(PROBES, start=1):
+        x = values(rng, 3, 4 + i)
+        expected, seen = _probe_forward(probes, x)
+        reverse, _ = _probe_forward(probes[::-1], x)
 
-        def judge(out, expected=expected):
-            verdicts = [compare("outputs", out.get("outputs"), expected)]
+        def judge(out, expected=expected, reverse=reverse):
+            verdicts = [compare("outputs", out.get("outputs"), expected,
+                                alternates=[(reverse, "the layers ran last to first; the forward pass runs them in "
+                                                      "order, each on the previous one's outputs", "reversed"),
+                                            (_probe_forward(probes[-1:], x)[0], "only the last layer ran: feed each "
+                                             "layer the outputs of the one before", "not_chained")])]
             verdicts.append(None if out.get("layers_kept") is True else
-                            "`network.layers` should be the list of layers given to Network(...), in order")
+                            Mistake("`network.layers` should be the list of layers given to Network(...), in order",
+                                    "layers_not_kept"))
             return verdicts
-        cases.append(Case(label, "network_forward", {"weights": ws, "biases": bs, "inputs": x},
-                          f"{_net_text(ws)}.forward_pass(inputs {shp(x)})", judge=judge))
+        cases.append(Case(hidden(i), "network_forward", {"probes": probes, "inputs": x},
+                          f"Network([{len(probes)} layers]).forward_pass(inputs {shp(x)})", judge=judge))
     return cases
 
 
-register(Check(A, "network_forward", 3, ("Network", "Dense"), _network_forward_cases, "layers in order"))
+register(Check(A, "network_forward", 3, ("Network",), _network_forward_cases, "layers in order"))
 
 
 def _network_backward_cases(rng):
     cases = []
-    for label, ws, bs, x, dv in _networks(rng):
-        layers = [Dense.from_arrays(w, b) for w, b in zip(ws, bs)]
-        network = Network(layers)
-        network.forward_pass(x)
-        dinputs = network.backward_pass(dv)
-        parts = []
-        for i, layer in enumerate(layers):
-            parts.append(Part(f"layer {i + 1}'s dweights", ("dweights", i), layer.dweights, what="the layers"))
-            parts.append(Part(f"layer {i + 1}'s dbiases", ("dbiases", i), layer.dbiases, what="the layers"))
-        parts.append(Part("the value backward_pass returned", ("returned",), dinputs))
-        cases.append(Case(label, "network_backward", {"weights": ws, "biases": bs, "inputs": x, "dvalues": dv},
-                          f"{_net_text(ws)}: forward_pass(inputs {shp(x)}), backward_pass(dvalues {shp(dv)})",
-                          parts, hint="(Does backward_pass run the layers in reverse order, passing each "
-                                      "layer's returned d-values to the layer before?)"))
+    for i, probes in enumerate(PROBES, start=1):
+        x, dv = values(rng, 3, 4 + i), values(rng, 3, 4 + i)
+        received, d = [], dv
+        for scale, _ in probes[::-1]:
+            received.insert(0, d)
+            d = scale * d
+        expected = d
+
+        def judge(out, received=received, expected=expected, dv=dv):
+            seen = out.get("dseen")
+            if not isinstance(seen, list) or len(seen) != len(received):
+                return [Mistake("the grader could not read which d-values the layers got", "wrong_type")]
+            for k, (got, want) in enumerate(zip(seen, received)):
+                if not isinstance(got, list) or len(got) != 1:
+                    count = len(got) if isinstance(got, list) else "?"
+                    return [Mistake(f"layer {k + 1}'s backward_pass ran {count} times; each layer runs once",
+                                    "wrong_count")]
+                if compare("d", got[0], want) is not None:
+                    if all(isinstance(g, list) and g and compare("d", g[0], dv) is None for g in seen):
+                        return [Mistake("every layer got the network's d-values: pass each layer's returned "
+                                        "d-values to the layer before it", "not_chained")]
+                    return [Mistake(f"layer {k + 1} got the wrong d-values: run the layers in reverse order "
+                                    f"(reversed(self.layers)), each getting what the layer after it returned",
+                                    "not_reversed")]
+            return [compare("the value backward_pass returned", out.get("returned"), expected)]
+        cases.append(Case(hidden(i), "network_backward", {"probes": probes, "inputs": x, "dvalues": dv},
+                          f"Network([{len(probes)} layers]): forward_pass(inputs {shp(x)}), "
+                          f"backward_pass(dvalues {shp(dv)})", judge=judge))
     return cases
 
 
-register(Check(A, "network_backward", 3, ("Network", "Dense"), _network_backward_cases, "layers in reverse"))
+register(Check(A, "network_backward", 3, ("Network",), _network_backward_cases, "layers in reverse"))

@@ -80,7 +80,9 @@ class SoftmaxCrossEntropy:
         self.softmax = Softmax()
         self.s = self.softmax.forward_pass(logits)
         self.y = _one_hot(targets, logits.shape)
-        return -np.sum(self.y * np.log(np.clip(self.s, 1e-7, 1 - 1e-7))) / logits.shape[1]
+        shifted = logits - logits.max(axis=0)  # log-softmax by log-sum-exp: exact at any logits
+        log_softmax = shifted - np.log(np.exp(shifted).sum(axis=0))
+        return -np.sum(self.y * log_softmax) / logits.shape[1]
 
     def backward_pass(self):
         return (self.s - self.y) / self.s.shape[1]
