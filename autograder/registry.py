@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import pkgutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -105,7 +106,7 @@ class Declaration:
     origin: str  # the module's file, for messages
 
 
-_PENDING: list[Check] = []              # checks registered by the module being imported
+_REGISTERED: dict[str, list[Check]] = {}  # module name -> the checks it registered (whenever it was imported)
 _DECLARED: dict[str, Declaration] = {}  # module file (and version) -> its declaration
 _ACTIVE: dict[str, Declaration] | None = None
 _COURSE_CHECKS: Path | None = None      # the course folder's checks/ in use, if any
@@ -113,14 +114,13 @@ _COURSE_CHECKS: Path | None = None      # the course folder's checks/ in use, if
 
 def register(check: Check) -> Check:
     """Called by an assignment module for each of its checks, in the order they are listed."""
-    _PENDING.append(check)
+    _REGISTERED.setdefault(sys._getframe(1).f_globals.get("__name__", ""), []).append(check)
     return check
 
 
 def _declare(origin: Path, load: Callable[[], Any], key: str | None = None) -> Declaration:
     key = key or str(origin)
     if key not in _DECLARED:
-        _PENDING.clear()
         module = load()
         assignment = getattr(module, "ASSIGNMENT", None)
         if not isinstance(assignment, Assignment):
@@ -129,14 +129,13 @@ def _declare(origin: Path, load: Callable[[], Any], key: str | None = None) -> D
             raise DeclarationError(f"{origin} declares the assignment {assignment.id!r}; "
                                    f"its file must be named {assignment.id}.py")
         checks: dict[str, Check] = {}
-        for check in _PENDING:
+        for check in _REGISTERED.get(module.__name__, []):
             if check.assignment != assignment.id:
                 raise DeclarationError(f"{origin}: the check {check.name!r} is registered for "
                                        f"{check.assignment!r}, not for {assignment.id!r}")
             if check.name in checks:
                 raise DeclarationError(f"{origin} registers the check {check.name!r} twice")
             checks[check.name] = check
-        _PENDING.clear()
         _DECLARED[key] = Declaration(assignment, checks, str(origin))
     return _DECLARED[key]
 
@@ -163,6 +162,7 @@ def _course_declarations(folder: Path) -> list[Declaration]:
             continue
 
         def load(path=path):
+            _REGISTERED.pop(f"nncourse_course_checks.{path.stem}", None)  # an edited module registers anew
             spec = importlib.util.spec_from_file_location(f"nncourse_course_checks.{path.stem}", path)
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)

@@ -174,31 +174,32 @@ class Network:
         ### END SOLUTION
 
 
+# %% nbgrader={"grade_id": "example3_network"}
+def example3_network():
+    """Example 3's network, made of your Dense and Network, with the lecture's weights and biases."""
+    layers = [attempt("Dense(2, 3)", defined("Dense"), 2, 3), attempt("Dense(3, 2)", defined("Dense"), 3, 2)]
+    for layer, spec in zip(layers, lecture["example3"]["layers"]):
+        layer.weights, layer.biases = np.array(spec["weights"]), np.array(spec["biases"])
+    return attempt("Network(layers)", defined("Network"), layers), layers
+
+
 # %% nbgrader={"grade_id": "test_network_forward", "grade": true}
-Dense, Network = defined("Dense"), defined("Network")
-attempt("Dense(2, 3)", Dense, 2, 3)
 ex = lecture["example3"]
-layers = [Dense(2, 3), Dense(3, 2)]
-for layer, spec in zip(layers, ex["layers"]):
-    layer.weights, layer.biases = np.array(spec["weights"]), np.array(spec["biases"])
-network = Network(layers)
-expect("Network.layers", len(network.layers), 2)
+network, layers = example3_network()
+expect("Network.layers: the two layers", len(network.layers), 2)
 outputs = attempt("Network.forward_pass", network.forward_pass, np.array(ex["inputs"]))
 expect("network outputs on Example 3", outputs, ex["forward"]["outputs"], shape=True)
 
 # %% nbgrader={"grade_id": "test_network_backward", "grade": true}
-Dense, Network = defined("Dense"), defined("Network")
-attempt("Dense(2, 3)", Dense, 2, 3)
 ex = lecture["example3"]
-layers = [Dense(2, 3), Dense(3, 2)]
-for layer, spec in zip(layers, ex["layers"]):
-    layer.weights, layer.biases = np.array(spec["weights"]), np.array(spec["biases"])
-network = Network(layers)
+network, layers = example3_network()
 network.forward_pass(np.array(ex["inputs"]))
-attempt("Network.backward_pass", network.backward_pass, np.array(ex["backward"]["doutputs"]))
+returned = attempt("Network.backward_pass", network.backward_pass, np.array(ex["backward"]["doutputs"]))
 for name, layer, want in zip(("hidden", "output"), layers, ex["backward"]["layers"]):
     expect(f"{name} layer d-weights after Network.backward_pass", layer.dweights, want["dweights"], shape=True)
     expect(f"{name} layer d-biases after Network.backward_pass", layer.dbiases, want["dbiases"], shape=True)
+expect("what Network.backward_pass returned: the d-values for the network's inputs", returned,
+       ex["backward"]["layers"][0]["dinputs"], shape=True)
 
 # %%
 # Space for your own experiments (not graded).
