@@ -1,4 +1,4 @@
-"""The bike-sharing bar: does the recipe the notebook suggests reach full marks whatever the seed?
+"""The bike-sharing bar: does the notebook's own solution reach full marks whatever the seed?
 
     python bench/bike_bar.py [--seeds 10]
 

@@ -257,7 +257,8 @@ print("training", train_inputs.shape, "validation", validation_inputs.shape, "te
 # `mini_batches` and `fit`. Then build a network named `network` with 56 inputs and 1 output, train
 # it, and watch the training and validation loss. Choices to try: the hidden layer's size, the
 # activation, the optimizer and its learning rate, the batch size, the number of epochs. A validation
-# loss below about 0.2 is good.
+# loss below about 0.2 is good. The grader measures your network on the test days (the same MSE):
+# full marks below 0.25, partial marks between 0.25 and 0.40.
 
 # %% nbgrader={"grade_id": "answer_classes", "solution": true}
 # Paste your classes and functions here.
