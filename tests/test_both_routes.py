@@ -1,6 +1,7 @@
 """Both routes give the same score: nbgrader's own autograde and nncourse's grade-all, on the same notebooks.
 
-The notebooks: each assignment's solution, a correct variant written another way, and realistic
+The notebooks: each assignment's solution, correct code written other ways (loops, `@`, einsum,
+float32, other numpy and pandas idioms, d-values returned but not kept), and realistic
 single-bug submissions that earn partial credit (nbgrader records the hidden check's score as the
 test cell's partial credit) or none. Every test cell must get the same points by both routes.
 """
@@ -21,14 +22,10 @@ pytestmark = pytest.mark.xdist_group("both_routes")
 #: student -> (assignment, {answer cell: [(old, new)]}), edits of the notebook's own solution.
 SUBMISSIONS = {
     "gradients_solution": ("gradients", {}),
-    "gradients_loops": ("gradients", {"answer_neuron_gradient": [
-        ("return dL_dyhat * np.asarray(x, dtype=float), float(dL_dyhat)",
-         "return np.array([dL_dyhat * xi for xi in x]), float(dL_dyhat)")]}),
     "gradients_no_bias": ("gradients", {"answer_batch_gradient": [("yhat = np.dot(w, X) + b", "yhat = np.dot(w, X)")]}),
     "gradients_rows": ("gradients", {"answer_batch_gradient": [("/ X.shape[1]", "/ X.shape[0]")],
                                      "answer_gradient_descent_step": [("w - learning_rate * dw", "w + learning_rate * dw")]}),
     "layers_solution": ("layers", {}),
-    "layers_matmul": ("layers", {"answer_dense": [("np.dot(self.weights, batch_inputs)", "self.weights @ batch_inputs")]}),
     "layers_mean": ("layers", {"answer_dense": [("np.sum(dvalues, axis=1, keepdims=True)",
                                                   "np.mean(dvalues, axis=1, keepdims=True)")]}),
     "layers_stale": ("layers", {"answer_dense": [("        self.inputs = batch_inputs\n",
@@ -54,6 +51,111 @@ SUBMISSIONS = {
                                 "(pd.concat([train, validation])[column].mean(), "
                                 "pd.concat([train, validation])[column].std())")]}),
 }
+
+#: Correct code written other ways than the solution: full marks by both routes.
+CORRECT = {
+    "gradients_ok_loops": ("gradients", {"answer_neuron_gradient": [
+        ("return dL_dyhat * np.asarray(x, dtype=float), float(dL_dyhat)",
+         "return np.array([dL_dyhat * xi for xi in x]), float(dL_dyhat)")]}),
+    "gradients_ok_einsum": ("gradients", {
+        "answer_batch_gradient": [("yhat = np.dot(w, X) + b", "yhat = np.asarray(w) @ X + b"),
+                                  ("return np.dot(X, dL_dyhat), float(np.sum(dL_dyhat))",
+                                   "return np.einsum('ib,b->i', X, dL_dyhat), dL_dyhat.sum()")],
+        "answer_two_layer_gradients": [("dW2 = dvalues @ H.T", "dW2 = np.einsum('ob,hb->oh', dvalues, H)"),
+                                       ("dvalues = 2 * (Yhat - Y) / Y.size",
+                                        "dvalues = 2 * (Yhat - Y) / (Y.shape[0] * Y.shape[1])"),
+                                       ("db1 = np.sum(dH, axis=1, keepdims=True)", "db1 = dH.sum(axis=1)[:, None]")]}),
+    "gradients_ok_float32": ("gradients", {"answer_two_layer_gradients": [
+        ("H = W1 @ X + b1", "X, Y, W1, b1, W2, b2 = (a.astype(np.float32) for a in (X, Y, W1, b1, W2, b2))\n"
+                            "    H = W1 @ X + b1")]}),
+    "layers_ok_matmul": ("layers", {"answer_dense": [("np.dot(self.weights, batch_inputs)", "self.weights @ batch_inputs")]}),
+    "layers_ok_einsum": ("layers", {
+        "answer_dense": [("self.dweights = np.dot(dvalues, self.inputs.T)",
+                          "self.dweights = np.einsum('nb,ib->ni', dvalues, self.inputs)"),
+                         ("self.dbiases = np.sum(dvalues, axis=1, keepdims=True)",
+                          "self.dbiases = dvalues.sum(axis=1).reshape(-1, 1)"),
+                         ("        self.inputs = batch_inputs\n", "        self.inputs = batch_inputs.copy()\n")],
+        "answer_network": [("for layer in reversed(self.layers):", "for layer in self.layers[::-1]:")]}),
+    "layers_ok_loops": ("layers", {"answer_dense": [
+        ("self.dbiases = np.sum(dvalues, axis=1, keepdims=True)",
+         "self.dbiases = np.zeros((dvalues.shape[0], 1))\n"
+         "        for column in range(dvalues.shape[1]):\n"
+         "            self.dbiases[:, 0] += dvalues[:, column]")]}),
+    "activations_ok_returned_only": ("activations", {
+        "answer_relu": [("self.dinputs = dvalues * (self.inputs > 0)\n        return self.dinputs",
+                         "return np.where(self.inputs > 0, dvalues, 0.0)"),
+                        ("return np.maximum(0, batch_values)", "return batch_values * (batch_values > 0)")],
+        "answer_sigmoid": [("self.outputs = 1 / (1 + np.exp(-batch_values))",
+                            "self.outputs = 0.5 * (1 + np.tanh(batch_values / 2))"),
+                           ("self.dinputs = dvalues * self.outputs * (1 - self.outputs)\n        return self.dinputs",
+                            "return dvalues * self.outputs * (1 - self.outputs)")],
+        "answer_tanh": [("self.dinputs = dvalues * (1 - self.outputs ** 2)\n        return self.dinputs",
+                         "return dvalues - dvalues * self.outputs * self.outputs")]}),
+    "activations_ok_jacobian": ("activations", {
+        "answer_softmax": [("        s = self.outputs\n"
+                            "        self.dinputs = s * (dvalues - np.sum(s * dvalues, axis=0, keepdims=True))\n"
+                            "        return self.dinputs",
+                            "        dinputs = np.empty_like(dvalues, dtype=float)\n"
+                            "        for i in range(dvalues.shape[1]):\n"
+                            "            s = self.outputs[:, i:i + 1]\n"
+                            "            dinputs[:, i] = (np.diagflat(s) - s @ s.T) @ dvalues[:, i]\n"
+                            "        return dinputs")],
+        "answer_mse": [("return float(np.mean(self.residuals ** 2))",
+                        "return np.sum(self.residuals ** 2) / self.residuals.size"),
+                       ("self.dinputs = 2 * self.residuals / self.residuals.size\n        return self.dinputs",
+                        "return 2 / np.prod(self.residuals.shape) * self.residuals")]}),
+    "activations_ok_log_softmax": ("activations", {
+        "answer_cce": [("self.targets = one_hot(targets, predictions.shape[0])",
+                        "targets = np.asarray(targets)\n"
+                        "        self.targets = np.eye(predictions.shape[0])[targets].T if targets.ndim == 1 else targets"),
+                       ("return float(-np.sum(self.targets * np.log(self.predictions)) / predictions.shape[1])",
+                        "return -np.mean(np.sum(self.targets * np.log(self.predictions), axis=0))")],
+        "answer_softmax_cce": [("return float(np.sum(self.targets * (log_sum - logits)) / logits.shape[1])",
+                                "log_probs = logits - log_sum\n"
+                                "        return -np.sum(self.targets * log_probs, axis=0).mean()")]}),
+    "minibatch_ok_dicts": ("minibatch", {
+        "answer_mini_batches": [("order = np.random.default_rng(seed).permutation(inputs.shape[1])",
+                                 "order = np.arange(inputs.shape[1])\n    np.random.RandomState(seed).shuffle(order)")],
+        "answer_sgd": [("        for layer in layers:\n            if not self.momentum:",
+                        "        self.__dict__.setdefault('velocities', {})\n"
+                        "        for layer in layers:\n            if not self.momentum:"),
+                       ("            if not hasattr(layer, \"weight_velocity\"):\n"
+                        "                layer.weight_velocity = np.zeros_like(layer.weights)\n"
+                        "                layer.bias_velocity = np.zeros_like(layer.biases)\n"
+                        "            layer.weight_velocity = self.momentum * layer.weight_velocity - self.learning_rate * layer.dweights\n"
+                        "            layer.bias_velocity = self.momentum * layer.bias_velocity - self.learning_rate * layer.dbiases\n"
+                        "            layer.weights = layer.weights + layer.weight_velocity\n"
+                        "            layer.biases = layer.biases + layer.bias_velocity",
+                        "            vw, vb = self.velocities.get(id(layer), (0.0, 0.0))\n"
+                        "            vw = self.momentum * vw - self.learning_rate * layer.dweights\n"
+                        "            vb = self.momentum * vb - self.learning_rate * layer.dbiases\n"
+                        "            self.velocities[id(layer)] = (vw, vb)\n"
+                        "            layer.weights += vw\n"
+                        "            layer.biases += vb")],
+        "answer_fit": [("trainable = [layer for layer in network.layers if hasattr(layer, \"weights\")]",
+                        "trainable = [layer for layer in network.layers if isinstance(layer, Dense)]"),
+                       ("        total = 0.0\n", "        batch_losses, sizes = [], []\n"),
+                       ("            total += loss.forward_pass(network.forward_pass(x_batch), y_batch) * x_batch.shape[1]\n",
+                        "            batch_losses.append(loss.forward_pass(network.forward_pass(x_batch), y_batch))\n"
+                        "            sizes.append(x_batch.shape[1])\n"),
+                       ("        losses.append(total / inputs.shape[1])",
+                        "        losses.append(np.average(batch_losses, weights=sizes))")]}),
+    "minibatch_ok_adam_t_per_step": ("minibatch", {"answer_adam": [
+        ("m_hat = m / (1 - self.beta1 ** t)\n                v_hat = v / (1 - self.beta2 ** t)\n"
+         "                setattr(layer, name, getattr(layer, name) - self.learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon))",
+         "step = self.learning_rate * (m / (1 - self.beta1 ** t)) / (np.sqrt(v / (1 - self.beta2 ** t)) + self.epsilon)\n"
+         "                setattr(layer, name, getattr(layer, name) - step)")]}),
+    "bike_sharing_ok_other_pandas": ("bike_sharing", {
+        "answer_split_by_date": [("days = data[\"dteday\"].dt.normalize()", "days = data[\"dteday\"].dt.floor(\"D\")")],
+        "answer_standardise": [("scaled = []\n    for frame in (train, validation, test):\n        frame = frame.copy()\n"
+                                "        for column, (mean, std) in scaling.items():\n"
+                                "            frame[column] = (frame[column] - mean) / std\n        scaled.append(frame)",
+                                "scaled = [frame.assign(**{c: (frame[c] - m) / s for c, (m, s) in scaling.items()})\n"
+                                "              for frame in (train, validation, test)]")],
+        "answer_to_arrays": [("inputs = frame[FEATURE_COLUMNS].to_numpy(dtype=float).T",
+                              "inputs = np.array(frame[FEATURE_COLUMNS].values.T, dtype=np.float32)")]}),
+}
+SUBMISSIONS.update(CORRECT)
 
 
 def _answers(source, edits: dict) -> dict:
@@ -110,5 +212,11 @@ def test_the_corpus_has_partial_credit_and_full_marks(both):
     partial = [s for s, scores in ours.items() for name, score in scores.items()
                if 0 < score < next(c.points for c in checks_for(SUBMISSIONS[s][0]) if c.name == name)]
     assert len(partial) >= 5
-    assert all(sum(ours[s].values()) == sum(c.points for c in checks_for(a)) for s, (a, edits) in SUBMISSIONS.items()
-               if s.endswith(("solution", "loops", "matmul")))
+
+
+@pytest.mark.parametrize("student", [s for s in SUBMISSIONS if s.endswith("solution") or s in CORRECT])
+def test_correct_code_gets_full_marks_by_both_routes(both, student):
+    nbgrader, ours = both
+    full = {c.name: c.points for c in checks_for(SUBMISSIONS[student][0])}
+    assert ours[student] == full
+    assert nbgrader[student] == full
