@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from nncourse.autograder.authoring import SOLUTION, as_submitted
+from nncourse.autograder.authoring import SOLUTION, _solution_code, as_submitted
 
 STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 
@@ -79,3 +79,16 @@ def write(course, name: str, path: Path, assignment: str = "layers") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(variant(course, name, assignment), encoding="utf-8")
     return path
+
+
+def edited(source, edits: dict) -> nbformat.NotebookNode:
+    """The source notebook as submitted, with each answer cell's solution changed by its (old, new) edits
+    ({grade_id: [(old, new), ...]}); each old text must occur exactly once."""
+    answers = {}
+    for grade_id, changes in edits.items():
+        code = next(_solution_code(c.source) for c in source.cells if _grade_id(c) == grade_id)
+        for old, new in changes:
+            assert code.count(old) == 1, (grade_id, old)
+            code = code.replace(old, new)
+        answers[grade_id] = code
+    return as_submitted(source, answers)

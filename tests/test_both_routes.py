@@ -13,9 +13,9 @@ import shutil
 import nbformat
 import pytest
 
-from nncourse.autograder.authoring import as_submitted
 from nncourse.autograder.cli import main
 from nncourse.autograder.registry import checks_for
+from notebook_variants import edited
 
 pytestmark = pytest.mark.xdist_group("both_routes")
 
@@ -158,19 +158,6 @@ CORRECT = {
 SUBMISSIONS.update(CORRECT)
 
 
-def _answers(source, edits: dict) -> dict:
-    from nncourse.autograder.authoring import _solution_code
-    answers = {}
-    for grade_id, changes in edits.items():
-        code = next(_solution_code(c.source) for c in source.cells
-                    if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
-        for old, new in changes:
-            assert code.count(old) == 1, (grade_id, old)
-            code = code.replace(old, new)
-        answers[grade_id] = code
-    return answers
-
-
 @pytest.fixture(scope="module")
 def both(tmp_path_factory):
     from conftest import make_course
@@ -183,7 +170,7 @@ def both(tmp_path_factory):
         source = nbformat.read(str(course.source_notebook(assignment)), 4)
         folder = course.root / "submitted" / student / assignment
         shutil.copytree(course.root / "release" / assignment, folder)
-        nbformat.write(as_submitted(source, _answers(source, edits)), str(folder / f"{assignment}.ipynb"))
+        nbformat.write(edited(source, edits), str(folder / f"{assignment}.ipynb"))
     api = nbgrader_api(course)
     for assignment in assignments:
         _ok(api.autograde(assignment, "*", force=True, create=True), f"autograde {assignment}")

@@ -87,7 +87,8 @@ expect("ReLU zeroes Example 3's negative u₂ and u₃", outputs[1:], [[0], [0]]
 relu.forward_pass(values)
 expect("ReLU's backward pass against finite differences of its forward pass",
        attempt("ReLU.backward_pass", relu.backward_pass, dvalues),
-       numerical_dinputs(ReLU().forward_pass, values, dvalues), tol=1e-5, shape=True)
+       numerical_dinputs(ReLU().forward_pass, values, dvalues), tol=1e-5, shape=True,
+       hint="ReLU passes a d-value back where the input forward_pass saw was positive, and 0 where it was not")
 
 
 # %% [markdown] nbgrader={"grade_id": "sigmoid_text"}
@@ -116,12 +117,15 @@ class Sigmoid:
 sigmoid = attempt("Sigmoid()", defined("Sigmoid"))
 outputs = attempt("Sigmoid.forward_pass", sigmoid.forward_pass, np.zeros((2, 3)))
 expect("σ(0) = 1/2", outputs, np.full((2, 3), 0.5), shape=True)
+expect("σ(1) = 1 / (1 + e⁻¹) = 0.731059…", Sigmoid().forward_pass(np.ones((1, 1))), [[0.7310585786300049]], shape=True)
 expect("σ'(0) = σ(0)(1 - σ(0)) = 1/4", attempt("Sigmoid.backward_pass", sigmoid.backward_pass, np.ones((2, 3))),
        np.full((2, 3), 0.25), shape=True)
 expect("σ(-x) = 1 - σ(x)", Sigmoid().forward_pass(-values), 1 - Sigmoid().forward_pass(values), shape=True)
 sigmoid.forward_pass(values)
-expect("Sigmoid's backward pass against finite differences of its forward pass", sigmoid.backward_pass(dvalues),
-       numerical_dinputs(Sigmoid().forward_pass, values, dvalues), tol=1e-5, shape=True)
+expect("Sigmoid's backward pass against finite differences of its forward pass",
+       attempt("Sigmoid.backward_pass", sigmoid.backward_pass, dvalues),
+       numerical_dinputs(Sigmoid().forward_pass, values, dvalues), tol=1e-5, shape=True,
+       hint="σ'(x) = σ(x)(1 - σ(x)), from the outputs forward_pass saved, times the d-values")
 
 
 # %% [markdown] nbgrader={"grade_id": "tanh_text"}
@@ -154,7 +158,8 @@ expect("tanh(-x) = -tanh(x)", Tanh().forward_pass(-values), -Tanh().forward_pass
 tanh.forward_pass(values)
 expect("Tanh's backward pass against finite differences of its forward pass",
        attempt("Tanh.backward_pass", tanh.backward_pass, dvalues),
-       numerical_dinputs(Tanh().forward_pass, values, dvalues), tol=1e-5, shape=True)
+       numerical_dinputs(Tanh().forward_pass, values, dvalues), tol=1e-5, shape=True,
+       hint="g'(z) = 1 - g(z)², from the outputs forward_pass saved, times the d-values")
 
 
 # %% [markdown] nbgrader={"grade_id": "softmax_text"}
@@ -196,7 +201,8 @@ expect("adding 1000 to every value changes nothing (and does not overflow)", Sof
        outputs, shape=True)
 expect("Softmax's backward pass against finite differences of its forward pass",
        attempt("Softmax.backward_pass", softmax.backward_pass, dvalues),
-       numerical_dinputs(Softmax().forward_pass, values, dvalues), tol=1e-5, shape=True)
+       numerical_dinputs(Softmax().forward_pass, values, dvalues), tol=1e-5, shape=True,
+       hint="each column (sample) has its own Jacobian diag(s) - s sᵀ, applied to that column's d-values")
 
 
 # %% [markdown] nbgrader={"grade_id": "mse_text"}
@@ -232,7 +238,7 @@ for name in ("example1", "example2", "example3"):
                     np.array(ex["forward"]["outputs"]), np.array(ex["targets"]))
     expect(f"the loss of {name}", value, ex["forward"]["loss"])
     expect(f"the d-values of {name}'s outputs", attempt("MeanSquaredError.backward_pass", loss.backward_pass),
-           ex["backward"]["doutputs"], shape=True)
+           ex["backward"]["doutputs"], shape=True, batch=np.size(ex["targets"]))
 
 
 # %% [markdown] nbgrader={"grade_id": "cce_text"}
@@ -282,7 +288,7 @@ expect("CCE with one-hot targets gives the same", loss.forward_pass(probabilitie
 expect("CCE's backward pass against finite differences of its forward pass",
        attempt("CategoricalCrossEntropy.backward_pass", loss.backward_pass),
        numerical_dinputs(lambda p: CategoricalCrossEntropy().forward_pass(p, np.array([0, 1])), probabilities, 1.0),
-       tol=1e-5, shape=True)
+       tol=1e-5, shape=True, batch=2)
 
 
 # %% [markdown] nbgrader={"grade_id": "softmax_cce_text"}
@@ -330,7 +336,8 @@ expect("the same loss as your Softmax followed by your CategoricalCrossEntropy",
        CategoricalCrossEntropy().forward_pass(Softmax().forward_pass(values), classes))
 expect("its backward pass against finite differences of its forward pass",
        attempt("SoftmaxCrossEntropy.backward_pass", combined.backward_pass),
-       numerical_dinputs(lambda z: SoftmaxCrossEntropy().forward_pass(z, classes), values, 1.0), tol=1e-5, shape=True)
+       numerical_dinputs(lambda z: SoftmaxCrossEntropy().forward_pass(z, classes), values, 1.0), tol=1e-5, shape=True,
+       batch=values.shape[1])
 expect("exact at large logits: the loss of logits (0, 30) with target 0 is 30",
        SoftmaxCrossEntropy().forward_pass(np.array([[0.0], [30.0]]), np.array([0])), 30.0)
 

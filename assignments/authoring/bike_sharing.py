@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 
-from checking import attempt, defined, entry, expect, visible_tests
+from checking import attempt, defined, entry, expect, expect_shape, visible_tests
 
 # %% nbgrader={"grade_id": "constants"}
 # The classic preparation, fixed so that every submission's columns line up with the grader's.
@@ -234,8 +234,8 @@ def to_arrays(frame, target="cnt"):
 hourly = attempt("load_hourly", defined("load_hourly"))
 data = attempt("prepare_features", defined("prepare_features"), hourly).iloc[:30]
 arrays = attempt("to_arrays", defined("to_arrays"), data)
-expect("inputs: one sample per column, the 56 FEATURE_COLUMNS as rows", np.shape(arrays[0]), [56, 30])
-expect("targets: the count, one sample per column", np.shape(arrays[1]), [1, 30])
+expect_shape("inputs: one sample per column, the 56 FEATURE_COLUMNS as rows", arrays[0], (56, 30))
+expect_shape("targets: the count, one sample per column", arrays[1], (1, 30))
 expect("the first sample's inputs are its FEATURE_COLUMNS", arrays[0][:, 0], data[FEATURE_COLUMNS].iloc[0])
 expect("the targets are the counts", arrays[1][0], data["cnt"])
 

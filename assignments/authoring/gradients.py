@@ -31,7 +31,7 @@ import json
 import numpy as np
 import matplotlib.pyplot as plt
 
-from checking import attempt, defined, entry, expect, visible_tests
+from checking import attempt, defined, entry, expect, numerical_dinputs, visible_tests
 
 # %% nbgrader={"grade_id": "lecture"}
 # The lecture's worked examples (Examples 1-3) as numbers, from the file next to this notebook.
@@ -249,6 +249,13 @@ w = np.array(ex["layers"][0]["weights"], dtype=float).ravel()
 dw, db = attempt("batch_gradient", defined("batch_gradient"), X, y, w, ex["layers"][0]["biases"][0][0])
 expect("batch_gradient dw on Example 2", dw, ex["backward"]["layers"][0]["dweights"])
 expect("batch_gradient db on Example 2", db, ex["backward"]["layers"][0]["dbiases"])
+# A batch of 2 samples with 3 inputs each (Example 2's first two), against finite differences of its loss:
+X2, y2, b = X[:, :2], y[:2], ex["layers"][0]["biases"][0][0]
+mse = lambda w, b: np.mean((w @ X2 + b - y2) ** 2)  # the loss whose gradient batch_gradient returns
+dw, db = attempt("batch_gradient", defined("batch_gradient"), X2, y2, w, b)
+expect("batch_gradient dw on 2 samples", dw, numerical_dinputs(lambda v: mse(v, b), w, 1.0), tol=1e-5, batch=2)
+expect("batch_gradient db on 2 samples", db, numerical_dinputs(lambda v: mse(w, v), np.array(b), 1.0), tol=1e-5,
+       batch=2)
 
 
 # %% [markdown] nbgrader={"grade_id": "two_layer_text"}
@@ -287,8 +294,9 @@ def two_layer_gradients(X, Y, W1, b1, W2, b2):
 # %% nbgrader={"grade_id": "test_two_layer_gradients", "grade": true}
 ex = lecture["example3"]
 hidden, output = ex["layers"]
-grads = attempt("two_layer_gradients", defined("two_layer_gradients"),
-                np.array(ex["inputs"]), np.array(ex["targets"]),
+X, Y = np.array(ex["inputs"], dtype=float), np.array(ex["targets"], dtype=float)
+two_layer_gradients = defined("two_layer_gradients")
+grads = attempt("two_layer_gradients", two_layer_gradients, X, Y,
                 np.array(hidden["weights"]), np.array(hidden["biases"]),
                 np.array(output["weights"]), np.array(output["biases"]))
 assert len(grads) == 4, "two_layer_gradients should return four arrays: (dW1, db1, dW2, db2)"
@@ -297,6 +305,19 @@ expect("dW1 on Example 3", dW1, ex["backward"]["layers"][0]["dweights"], shape=T
 expect("db1 on Example 3", db1, ex["backward"]["layers"][0]["dbiases"], shape=True)
 expect("dW2 on Example 3", dW2, ex["backward"]["layers"][1]["dweights"], shape=True)
 expect("db2 on Example 3", db2, ex["backward"]["layers"][1]["dbiases"], shape=True)
+# A batch of 3 samples (Example 3's input, half of it and its negative), against finite differences of the loss:
+X2, Y2 = np.hstack([X, 0.5 * X, -X]), np.hstack([Y, Y, Y])
+params = [np.array(hidden["weights"], dtype=float), np.array(hidden["biases"], dtype=float),
+          np.array(output["weights"], dtype=float), np.array(output["biases"], dtype=float)]
+
+def loss_with(k, value):  # the mean squared error with parameter k replaced by `value`
+    W1, b1, W2, b2 = [value if i == k else p for i, p in enumerate(params)]
+    return np.mean((W2 @ (W1 @ X2 + b1) + b2 - Y2) ** 2)
+
+grads = attempt("two_layer_gradients", two_layer_gradients, X2, Y2, *params)
+for k, name in enumerate(["dW1", "db1", "dW2", "db2"]):
+    expect(f"{name} on 3 samples", grads[k], numerical_dinputs(lambda v: loss_with(k, v), params[k], 1.0),
+           tol=1e-5, shape=True, batch=3)
 
 
 # %% [markdown] nbgrader={"grade_id": "step_text"}

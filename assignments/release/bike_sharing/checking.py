@@ -2,7 +2,7 @@
 
 This file comes with every notebook of the course; keep it next to the notebook. You do not need to
 read it (but you may). The test cells run their checks inside `with visible_tests():` and call
-`defined`, `attempt`, `entry`, `expect` and `numerical_dinputs`. The grader names mistakes with the
+`defined`, `attempt`, `entry`, `expect`, `expect_shape` and `numerical_dinputs`. The grader names mistakes with the
 same words (`diagnose` and `explain` are shared with it).
 """
 import os
@@ -71,10 +71,25 @@ def diagnose(name, got, want, batch=None, rtol=RTOL):
         if _close(got, want / 2, rtol):
             return "half", (f"`{name}` is exactly half the expected value: the factor 2 from the derivative of "
                             f"(ŷ - y)² is missing")
+        ratio = _common_ratio(got, want, rtol)
+        if ratio is not None:
+            return "scaled", (f"`{name}` is {ratio:.4g} times the expected value, every entry of it: the right "
+                              f"direction with a wrong factor (check what the mean divides by)")
     diff = np.abs(got - want)
     where = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape)) if diff.ndim else ()
     at = f" at index {where}" if where else ""
     return "differs", f"`{name}` differs{at}: got {_short(got[where])}, expected {_short(want[where])}"
+
+
+def _common_ratio(got, want, rtol):
+    """r when got = r · want for one r (not ±1) over at least two nonzero entries, else None."""
+    nonzero = want != 0
+    if np.count_nonzero(nonzero) < 2 or np.any(got[~nonzero] != 0):
+        return None
+    ratio = float(np.median(got[nonzero] / want[nonzero]))
+    if ratio == 0 or abs(abs(ratio) - 1) < 1e-6 or not _close(got, ratio * want, rtol):
+        return None
+    return ratio
 
 
 def explain(kind, message):
@@ -82,9 +97,9 @@ def explain(kind, message):
     if kind == "NotImplementedError":
         return "not written yet: replace `raise NotImplementedError()` with your code"
     if kind == "AttributeError" and "'inputs'" in message:
-        return "backward_pass needs what forward_pass saw: keep it in forward_pass (self.inputs = ...)"
+        return "the backward pass needs the inputs forward_pass saw: keep them in forward_pass (self.inputs = ...)"
     if kind == "AttributeError" and "'outputs'" in message:
-        return "backward_pass needs the outputs: keep them in forward_pass (self.outputs = ...)"
+        return "the backward pass needs the outputs: keep them in forward_pass (self.outputs = ...)"
     if kind == "AttributeError" and "'NoneType'" in message:
         return "a function returned None: did it forget to `return` its result?"
     if kind == "ValueError" and ("not aligned" in message or "mismatch" in message or "broadcast" in message):
@@ -176,8 +191,9 @@ def entry(answer, key, name):
     return answer[key]
 
 
-def expect(what, got, want, tol=1e-6, shape=False, batch=None):
-    """Compare your numbers with the expected ones and say what differs (and what that usually means)."""
+def expect(what, got, want, tol=1e-6, shape=False, batch=None, hint=""):
+    """Compare your numbers with the expected ones and say what differs (and what that usually means,
+    or ``hint``: what the lecture says about it)."""
     want = np.asarray(want, dtype=float)
     try:
         values = np.asarray(got, dtype=float)
@@ -187,8 +203,17 @@ def expect(what, got, want, tol=1e-6, shape=False, batch=None):
         values = values.reshape(want.shape)
     problem = diagnose(what, values, want, batch=batch, rtol=tol)
     if problem:
-        raise AssertionError(problem[1] + ("" if want.size > 6 else f" (expected {np.round(want.ravel(), 6).tolist()}, "
-                                                                       f"got {np.round(values.ravel(), 6).tolist()})"))
+        shown = "" if want.size > 6 else (f" (expected {np.round(want.ravel(), 6).tolist()}, "
+                                          f"got {np.round(values.ravel(), 6).tolist()})")
+        raise AssertionError(problem[1] + shown + (f". {hint}" if hint and problem[0] == "differs" else ""))
+    print(f"\u2713 {what}")
+
+
+def expect_shape(what, got, shape):
+    """Compare the shape of your array with the expected one (and say what a wrong one usually means)."""
+    got_shape = np.shape(got)
+    if tuple(got_shape) != tuple(shape):
+        raise AssertionError(diagnose(what, np.zeros(got_shape), np.zeros(shape))[1])
     print(f"\u2713 {what}")
 
 
