@@ -10,20 +10,19 @@ check's bar (full marks below FULL_MARKS_BELOW, none above ZERO_ABOVE).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import nbformat
 import numpy as np
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"
 sys.path.insert(0, str(TESTS))
 
 from conftest import make_course  # noqa: E402
+from notebook_variants import solution_namespace  # noqa: E402
 
 from nncourse.autograder.checks.bike_sharing import FULL_MARKS_BELOW, ZERO_ABOVE  # noqa: E402
 
@@ -33,21 +32,7 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, default=10)
     args = parser.parse_args()
     course = make_course(Path(tempfile.mkdtemp(prefix="nncourse-bike-")) / "course")
-    folder = course.source_folder("bike_sharing")
-    nb = nbformat.read(str(course.source_notebook("bike_sharing")), 4)
-    namespace = {"__name__": "__main__"}
-    os.chdir(folder)
-    sys.path.insert(0, str(folder))
-    import matplotlib
-    matplotlib.use("Agg")
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code" or meta.get("grade"):
-            continue
-        if meta.get("grade_id") == "train":
-            break
-        exec(compile(cell.source, meta.get("grade_id", "cell"), "exec"), namespace)  # noqa: S102
-    ns = namespace
+    ns = solution_namespace(course, "bike_sharing")  # the data prepared, the classes defined
     results = []
     for seed in range(args.seeds):
         started = time.perf_counter()

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import sys
 from pathlib import Path
 
 import nbformat
@@ -92,3 +94,29 @@ def edited(source, edits: dict) -> nbformat.NotebookNode:
             code = code.replace(old, new)
         answers[grade_id] = code
     return as_submitted(source, answers)
+
+
+#: answer cells that train networks (or plot them): not needed to define a notebook's objects
+TRAINING = {"answer_train", "answer_plot", "answer_compare"}
+
+
+def solution_namespace(course, assignment: str, skip=TRAINING) -> dict:
+    """The source notebook's code cells but its test cells (and ``skip``), run in-process from its folder,
+    as a student's finished notebook: the namespace they leave."""
+    import matplotlib
+    matplotlib.use("Agg")
+    folder = course.source_folder(assignment)
+    nb = nbformat.read(str(course.source_notebook(assignment)), 4)
+    here, namespace = os.getcwd(), {"__name__": "__main__"}
+    os.chdir(folder)
+    sys.path.insert(0, str(folder))
+    try:
+        for cell in nb.cells:
+            grade_id = _grade_id(cell)
+            if cell.cell_type != "code" or cell.metadata.get("nbgrader", {}).get("grade") or grade_id in skip:
+                continue
+            exec(compile(cell.source, grade_id or "cell", "exec"), namespace)  # noqa: S102
+    finally:
+        os.chdir(here)
+        sys.path.remove(str(folder))
+    return namespace

@@ -7,19 +7,15 @@ attribute or a method the notebook never mentions.
 """
 from __future__ import annotations
 
-import os
 import re
 import sys
 
-import matplotlib
 import nbformat
 import pytest
 
 from nncourse.autograder import driver
 from nncourse.autograder.registry import assignment_ids, checks_for
-
-matplotlib.use("Agg")
-SKIPPED = {"train", "plot", "compare"}  # cells that train networks: not needed to define the objects
+from notebook_variants import solution_namespace
 
 
 def _recording(cls, log: set):
@@ -33,21 +29,7 @@ def _recording(cls, log: set):
 
 
 def _solution_namespace(course, assignment: str) -> dict:
-    """The notebook's given and answer cells run in-process, as a student's finished notebook."""
-    folder = course.source_folder(assignment)
-    nb = nbformat.read(str(course.source_notebook(assignment)), 4)
-    here, namespace = os.getcwd(), {"__name__": "__main__"}
-    os.chdir(folder)
-    sys.path.insert(0, str(folder))
-    try:
-        for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if cell.cell_type != "code" or meta.get("grade") or meta.get("grade_id") in SKIPPED:
-                continue
-            exec(compile(cell.source, meta.get("grade_id", "cell"), "exec"), namespace)  # noqa: S102
-    finally:
-        os.chdir(here)
-        sys.path.remove(str(folder))
+    namespace = solution_namespace(course, assignment)
     if assignment == "bike_sharing":  # the trained network, untrained: only its interface matters here
         namespace["network"] = namespace["Network"]([namespace["Dense"](56, 8), namespace["ReLU"](),
                                                       namespace["Dense"](8, 1)])
