@@ -8,8 +8,10 @@ from __future__ import annotations
 import shutil
 
 import nbformat
+import numpy as np
 import pytest
 
+from nncourse.assignments import checking
 from nncourse.autograder.registry import assignment_ids
 from notebook_variants import edited
 
@@ -79,3 +81,17 @@ def test_a_typical_mistake_gets_its_hint_in_the_notebook(course, mistake, tmp_pa
     others = [g for g, outputs in cells.items() if g != cell and any(o.output_type == "error" for o in outputs)]
     assert set(others) <= {"test_network_backward", "test_network_forward", "test_softmax_cce",
                            "test_test_predictions"}, others  # only cells that use the broken object too
+
+
+@pytest.mark.parametrize("got, want, tag", [
+    (np.array(3.0), (3, 1), "wrong_axis"),       # np.sum without an axis: one number for a column
+    (np.ones(3), (3, 1), "shape"),               # no keepdims
+    (np.ones((30, 56)), (56, 30), "transposed"),
+    (np.ones(6), (2, 3), "shape"),
+])
+def test_a_wrong_shape_is_named_whatever_its_rank(got, want, tag):
+    from nncourse.autograder.feedback import compare
+    assert compare("x", got, np.ones(want)).tag == tag
+    with pytest.raises(AssertionError) as failed:
+        checking.expect_shape("x", got, want)
+    assert "has shape" in str(failed.value) and "numbers are right" not in str(failed.value)

@@ -35,24 +35,31 @@ def _short(value) -> str:
         return np.array2string(np.asarray(value), separator=", ").replace("\n", "")
 
 
+def shape_problem(name, got_shape, want_shape, numbers_right=False):
+    """(tag, message) for an array of shape ``got_shape`` where ``want_shape`` was expected."""
+    got_shape, want_shape = tuple(got_shape), tuple(want_shape)
+    g, w = _shape(got_shape), _shape(want_shape)
+    if len(got_shape) == 2 and got_shape == want_shape[::-1]:
+        return "transposed", (f"`{name}` has shape {g} where {w} was expected: a missing (or extra) transpose "
+                              f"(in the lecture's layout a sample is a column)")
+    if len(want_shape) == 2 and want_shape[1] == 1 and want_shape[0] > 1 and (
+            got_shape[-1:] != want_shape[:1] and (len(got_shape) <= 1 or got_shape[0] == 1)):
+        return "wrong_axis", (f"`{name}` has shape {g} where {w} was expected: it looks like a sum over the "
+                              f"wrong axis; sum over the batch (axis=1, keepdims=True)")
+    if np.prod(got_shape) == np.prod(want_shape):
+        right = " The numbers are right" if numbers_right else ""
+        keep = " (keepdims=True keeps the column shape)" if len(want_shape) == 2 and want_shape[1] == 1 else ""
+        return "shape", f"`{name}` has shape {g}, expected {w}.{right}{keep}".rstrip(".") + "."
+    return "shape", f"`{name}` has shape {g}, expected {w}"
+
+
 def diagnose(name, got, want, batch=None, rtol=RTOL):
     """None when the arrays ``got`` and ``want`` agree, else (tag, message): the kind of mistake a
     difference of this shape or size usually is, in the lecture's words."""
     got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
     if got.shape != want.shape:
-        g, w = _shape(got.shape), _shape(want.shape)
-        if got.ndim == 2 and got.shape == want.shape[::-1]:
-            return "transposed", (f"`{name}` has shape {g} where {w} was expected: a missing (or extra) transpose "
-                                  f"(in the lecture's layout a sample is a column)")
-        if want.ndim == 2 and want.shape[1] == 1 and want.shape[0] > 1 and (
-                got.shape[-1] != want.shape[0] and (got.ndim == 1 or got.shape[0] == 1)):
-            return "wrong_axis", (f"`{name}` has shape {g} where {w} was expected: it looks like a sum over the "
-                                  f"wrong axis; sum over the batch (axis=1, keepdims=True)")
-        if got.size == want.size:
-            right = " The numbers are right" if _close(got.reshape(want.shape), want, rtol) else ""
-            keep = " (keepdims=True keeps the column shape)" if want.ndim == 2 and want.shape[1] == 1 else ""
-            return "shape", f"`{name}` has shape {g}, expected {w}.{right}{keep}".rstrip(".") + "."
-        return "shape", f"`{name}` has shape {g}, expected {w}"
+        right = got.size == want.size and _close(got.reshape(want.shape), want, rtol)
+        return shape_problem(name, got.shape, want.shape, right)
     if not np.all(np.isfinite(got)):
         return "not_finite", f"`{name}` contains NaN or inf"
     if _close(got, want, rtol):
@@ -211,9 +218,8 @@ def expect(what, got, want, tol=1e-6, shape=False, batch=None, hint=""):
 
 def expect_shape(what, got, shape):
     """Compare the shape of your array with the expected one (and say what a wrong one usually means)."""
-    got_shape = np.shape(got)
-    if tuple(got_shape) != tuple(shape):
-        raise AssertionError(diagnose(what, np.zeros(got_shape), np.zeros(shape))[1])
+    if tuple(np.shape(got)) != tuple(shape):
+        raise AssertionError(shape_problem(what, np.shape(got), shape)[1])
     print(f"\u2713 {what}")
 
 
