@@ -1,7 +1,7 @@
 """The exam generator: per-student randomised backprop problems with hand-computable numbers,
 answer keys from ``nncourse.reference``, PDF/Markdown/Moodle/QTI outputs, and grading.
 
-Writing exams needs the ``exam`` extra (``pip install "nncourse[exam]"``: typst, text2qti, pikepdf,
+Writing exams needs the ``exam`` extra (``pip install "nncourse[exam]"``: typst, pikepdf,
 pillow); grading answers against a key needs nothing more than the package.
 
 >>> from nncourse.autograder.exam import write_sample_exam
@@ -16,7 +16,7 @@ import importlib.util
 _EXPORTS = {"grade_csv": "grading", "write_grades": "grading", "read_key": "keyfile", "KINDS": "kinds",
             "make_versions": "versions", "write_exam": "writer", "write_sample_exam": "writer"}
 #: The libraries of the ``exam`` extra, by import name.
-EXTRA = ("typst", "text2qti", "pikepdf", "PIL")
+EXTRA = ("typst", "pikepdf", "PIL")
 
 __all__ = list(_EXPORTS)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .bounds import BOUND, DENOM
-from .problem import EXACT_TOL, ROUNDED_TOL
+from .problem import CAP
 from .versions import Version
 
 FORMAT = "nncourse-exam-key/1"
@@ -16,7 +16,9 @@ FORMAT = "nncourse-exam-key/1"
 def key_dict(versions: Sequence[Version], exam: str, seed: int, kinds: Sequence[str]) -> dict:
     return {
         "format": FORMAT, "exam": exam, "seed": seed, "kinds": list(kinds),
-        "tolerances": {"rule": "|answer - key| <= atol + rtol * |key|", "exact": EXACT_TOL, "rounded": ROUNDED_TOL},
+        "tolerances": {"rule": "|answer - key| <= atol + rtol * |key|",
+                       "atol": "half the distance from the key to its nearest typical wrong answer, at most cap",
+                       "cap": CAP},
         "bound": {"max_abs": BOUND, "denominator_divides": DENOM},
         "students": {v.student: v.version_id for v in versions},
         "versions": {v.version_id: v.to_json() for v in versions},

@@ -14,9 +14,8 @@ from functools import lru_cache
 import typst
 from PIL import Image
 
-from .diagram import PRELUDE, Diagram
+from .diagram import Diagram
 from .pdf import fonts
-from .plaintext import escape
 
 PPI = 120
 COLOURS = 16
@@ -26,8 +25,7 @@ COLOURS = 16
 def diagram_png(d: Diagram) -> bytes:
     """The drawing with its caption beneath, as PNG bytes (the caption tells the ReLU network from the
     sigmoid one, whose drawings are alike; an LMS would otherwise keep one image for both)."""
-    source = ("#set page(width: auto, height: auto, margin: 3mm)\n" + PRELUDE + d.drawing_typst()
-              + f"#align(center, text(size: 9pt)[{escape(d.caption)}])\n")
+    source = d.standalone()
     try:
         rgba = typst.Compiler(font_paths=fonts()).compile(source.encode("utf-8"), format="png", ppi=PPI)
     except Exception as err:  # typst's own error carries the source position
@@ -44,4 +42,4 @@ def file_name(d: Diagram) -> str:
 
 def image_html(src: str, d: Diagram) -> str:
     """The diagram as HTML, ``src`` being where the LMS keeps the file; the caption is in the image."""
-    return f'<p><img src="{src}" alt="Network diagram: {html.escape(d.caption)}" /></p>'
+    return f'<p><img src="{src}" alt="Network diagram. {html.escape(d.alt)}" /></p>'

@@ -42,6 +42,14 @@ class M:
         return M(other + self.tex, other + self.typ)
 
 
+_MARKUP = str.maketrans({c: "\\" + c for c in "\\#*_$@<>[]`~=/"})
+
+
+def escape(text: str) -> str:
+    """Plain text made safe for Typst markup (every markup character escaped)."""
+    return text.translate(_MARKUP)
+
+
 def _m(x: "M | str") -> M:
     return x if isinstance(x, M) else M(x, x)
 

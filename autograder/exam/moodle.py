@@ -6,6 +6,7 @@ Cloze numerical answers are ``{1:NUMERICAL:=value:tolerance}`` (Moodle's embedde
 from __future__ import annotations
 
 import base64
+import html
 import re
 import xml.etree.ElementTree as ET
 from functools import lru_cache
@@ -25,12 +26,14 @@ def _text(parent: ET.Element, tag: str, value: str, fmt: str | None = None) -> E
     return el
 
 
-def tolerance(item) -> float:
-    return item.atol + item.rtol * abs(item.value)
+#: What a Moodle question says about typing numbers (Moodle's numerical blanks accept decimals only).
+INSTRUCTIONS = ("Type each answer as a decimal number; Moodle accepts no fractions (for −4/3 type −1.333). "
+                "Each blank is worth the same share of the problem's points.")
 
 
 def cloze_field(item) -> str:
-    return f"{{1:NUMERICAL:={item.value:.10g}:{tolerance(item):.6g}}}"
+    """One numerical blank of weight 1: the key and its tolerance (Moodle's embedded-answers syntax)."""
+    return f"{{1:NUMERICAL:={item.value:.10g}:{item.tol:.10g}}}"
 
 
 def moodle_xml(versions: Sequence[Version], exam_name: str) -> str:
@@ -50,7 +53,8 @@ def moodle_xml(versions: Sequence[Version], exam_name: str) -> str:
             rows = "".join(f"<li>\\({i.label_tex}\\) = {cloze_field(i)}</li>" for i in p.items)
             d = diagram(p)
             figure = image_html(f"@@PLUGINFILE@@/{file_name(d)}", d) if d is not None else ""
-            text = _text(q, "questiontext", f"{figure}<p>{body}</p><ol>{rows}</ol>", "html")
+            head = f"<p><b>{p.points:g} points.</b> {html.escape(INSTRUCTIONS)}</p>"
+            text = _text(q, "questiontext", f"{figure}<p>{body}</p>{head}<ol>{rows}</ol>", "html")
             if d is not None:  # Moodle keeps a question's images inside it
                 ET.SubElement(text, "file", {"name": file_name(d), "path": "/", "encoding": "base64"}).text = _base64(d)
             _text(q, "generalfeedback", f"Version {v.version_id}.", "html")

@@ -1,18 +1,31 @@
 """The data model: a problem kind draws parameters, solves them with the reference, and lists the
-numbered answers (items) a student writes down."""
+numbered answers (items) a student writes down.
+
+Each item's tolerance comes from the work, not from a constant: a kind names the typical wrong
+answers of each item (a skipped step, a dropped factor, a sign error, …), every item also counts 0 and
+its negation as wrong (unless the problem is about that zero), and the tolerance is half the smallest
+distance from the key to any of them, capped at ``CAP``. A version where that leaves less than the
+rounding the statement allows (a rounded right answer must pass, a rounded wrong one must not) is
+redrawn."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Mapping
 
 import numpy as np
 
 from .mathtext import Block, M
-from .bounds import BOUND, DENOM, SLACK, Degenerate, check_bound
+from .bounds import BOUND, DENOM, SLACK, Degenerate, as_fraction, check_bound, is_exact
 
-# Tolerances: |answer - key| <= ATOL + RTOL * |key|. ATOL matters near 0.
-EXACT_TOL = {"rtol": 1e-3, "atol": 1e-3}
-ROUNDED_TOL = {"rtol": 5e-3, "atol": 2e-3}
+#: The largest tolerance an item gets: atol + rtol·|key| (exact items, rounded items).
+CAP = {"exact": {"rtol": 1e-3, "atol": 1e-3}, "rounded": {"rtol": 5e-3, "atol": 2e-3}}
+#: Exact values may be given as fractions or to this many decimals (the exam's instructions say so).
+EXACT_DECIMALS = 3
+#: A tolerance must exceed the rounding error of an answer by this factor.
+ROUNDING_MARGIN = 1.2
 
 
 @dataclass(frozen=True)
@@ -24,20 +37,30 @@ class ItemSpec:
     array: str
     index: tuple
     rounded: bool = False
+    decimals: int = EXACT_DECIMALS  # a rounded item is asked for to this many decimals
+
+    @property
+    def rounding(self) -> float:
+        """The largest error of an answer written to the decimals the statement allows."""
+        return 0.5 * 10.0 ** -self.decimals
 
 
 @dataclass
 class Item:
     name: str
-    label_tex: str
+    label: M
     value: float
-    rtol: float
-    atol: float
+    tol: float
     rounded: bool = False
+    exact: str = ""  # the key as an exact decimal or fraction ("-4/3"); "" for a rounded item
+
+    @property
+    def label_tex(self) -> str:
+        return self.label.tex
 
     def to_json(self) -> dict:
-        return {"name": self.name, "label_tex": self.label_tex, "value": self.value, "rtol": self.rtol,
-                "atol": self.atol, "rounded": self.rounded}
+        return {"name": self.name, "label_tex": self.label.tex, "value": self.value, "exact": self.exact,
+                "atol": self.tol, "rtol": 0.0, "rounded": self.rounded}
 
 
 @dataclass
@@ -89,6 +112,15 @@ class Kind:
     def check(self, params: Mapping, values: Mapping[str, np.ndarray]) -> None:
         """Raise ``Degenerate`` for a variant that must be redrawn (beyond the generic bound)."""
 
+    def mistakes(self, params: Mapping, values: Mapping[str, np.ndarray]) -> dict[str, dict[str, float]]:
+        """Item name -> {typical mistake: the value it gives}. List a mistake only where it changes the
+        item; 0 and the negated key are counted for every item already."""
+        return {}
+
+    def zeros(self, params: Mapping, values: Mapping[str, np.ndarray]) -> set[str]:
+        """Items whose value is 0 because that is the point (a ReLU that is off)."""
+        return set()
+
     def statement(self, params: Mapping) -> list[Block]:
         raise NotImplementedError
 
@@ -122,6 +154,34 @@ class Kind:
             check_bound(bad.name, values[bad.array][bad.index], exact=not bad.rounded)
             raise Degenerate(f"{bad.name} is past the bound or not a short decimal")
 
+    def tolerances(self, params: Mapping, values: Mapping[str, np.ndarray], strict: bool = True) -> dict[str, float]:
+        """Item name -> its tolerance (module docstring); ``Degenerate`` when a typical wrong answer
+        is too close to the key for the rounding the statement allows. ``strict=False`` (a given
+        problem such as the lecture's own example, not a drawn one) ignores the wrong answers that
+        cannot be told from the key instead."""
+        mistakes, zeros = self.mistakes(params, values), self.zeros(params, values)
+        out = {}
+        for spec in self.cached_specs(params):
+            key = key_value(values[spec.array][spec.index], spec.rounded)
+            wrong = dict(mistakes.get(spec.name, {}))
+            if spec.name not in zeros:
+                wrong.update({"0": 0.0, "the sign flipped": -key})
+            elif key != 0:
+                raise Degenerate(f"{spec.name} should be 0 here but is {key}")
+            cap = CAP["rounded" if spec.rounded else "exact"]
+            tol = cap["atol"] + cap["rtol"] * abs(key)
+            if not strict:
+                wrong = {w: x for w, x in wrong.items() if abs(float(x) - key) / 2 >= ROUNDING_MARGIN * spec.rounding}
+            for why, value in wrong.items():
+                tol = min(tol, abs(float(value) - key) / 2)
+            tol = _two_digits_down(tol)
+            if tol < ROUNDING_MARGIN * spec.rounding:
+                near = min(wrong, key=lambda w: abs(float(wrong[w]) - key))
+                raise Degenerate(f"{spec.name} = {key:.6g} is within rounding of a typical wrong answer "
+                                 f"({near}: {float(wrong[near]):.6g})")
+            out[spec.name] = tol
+        return out
+
     def variant(self, rng: np.random.Generator) -> tuple[dict, dict]:
         """Draw until a variant passes every redraw rule."""
         last = None
@@ -131,19 +191,24 @@ class Kind:
             try:
                 self.check_bound(params, values)
                 self.check(params, values)
+                self.tolerances(params, values)
             except Degenerate as why:
                 last = why
                 continue
             return params, values
         raise RuntimeError(f"{self.name}: no acceptable variant in {self.max_tries} draws (last: {last})")
 
-    def build(self, number: int, params: dict, values: dict | None = None) -> Problem:
+    def build(self, number: int, params: dict, values: dict | None = None, strict: bool = True) -> Problem:
+        """The problem with its key. ``strict=False`` for given numbers (the lecture's examples), which
+        need not pass the redraw rules (see ``tolerances``)."""
         values = self.solve(params) if values is None else values
+        tolerances = self.tolerances(params, values, strict=strict)
         items = []
         for spec in self.cached_specs(params):
-            tol = ROUNDED_TOL if spec.rounded else EXACT_TOL
-            items.append(Item(f"P{number}.{spec.name}", spec.label.tex,
-                              float(values[spec.array][spec.index]), tol["rtol"], tol["atol"], spec.rounded))
+            raw = values[spec.array][spec.index]
+            exact = "" if spec.rounded else fraction_text(as_fraction(raw))
+            items.append(Item(f"P{number}.{spec.name}", spec.label, key_value(raw, spec.rounded),
+                              tolerances[spec.name], spec.rounded, exact))
         return Problem(self.name, number, _jsonable(params), _jsonable(values), items)
 
     def carried(self, params: Mapping, given: Mapping[str, float]) -> dict[str, float]:
@@ -164,11 +229,51 @@ def override(array: np.ndarray, names: list[str], given: Mapping[str, float] | N
     return out
 
 
+def key_value(value, rounded: bool = False) -> float:
+    """A key's value without float noise: an exact item is the float nearest its exact fraction
+    (-0.9999999999999997 -> -1.0, 1e-17 -> 0.0); a rounded one is kept as computed."""
+    value = float(value)
+    # round(v·DENOM)/DENOM is the float nearest the fraction (int / int rounds correctly)
+    return value if rounded else round(value * DENOM) / DENOM
+
+
+def fraction_text(f: Fraction) -> str:
+    """``f`` as a terminating decimal when it is one ("-0.25"), else as a fraction ("-4/3")."""
+    if f.denominator == 1:
+        return str(f.numerator)
+    d = f.denominator
+    while d % 2 == 0:
+        d //= 2
+    while d % 5 == 0:
+        d //= 5
+    if d != 1:
+        return f"{f.numerator}/{f.denominator}"
+    return format(Decimal(f.numerator) / Decimal(f.denominator), "f")
+
+
+def _two_digits_down(tol: float) -> float:
+    """``tol`` rounded down to two significant digits: a short number in the key, never larger."""
+    if tol <= 0:
+        return 0.0
+    digits = 1 - math.floor(math.log10(tol))
+    return math.floor(tol * 10 ** digits * (1 + 1e-12)) / 10 ** digits
+
+
+def _clean(x: float) -> float:
+    """A solved value for key.json: exact values without float noise, others as computed."""
+    return round(x * DENOM) / DENOM if math.isfinite(x) and is_exact(x) else x
+
+
 def _jsonable(x):
-    """Plain JSON types (lists, floats, ints) from numpy arrays and scalars, recursively."""
+    """Plain JSON types (lists, floats, ints) from numpy arrays and scalars, recursively; exact
+    values written without float noise."""
     if isinstance(x, np.ndarray):
-        return x.tolist()
-    if isinstance(x, (np.floating, np.integer)):
+        return _jsonable(x.tolist()) if x.dtype.kind == "f" else x.tolist()
+    if isinstance(x, float):
+        return _clean(x)
+    if isinstance(x, np.floating):
+        return _clean(float(x))
+    if isinstance(x, np.integer):
         return x.item()
     if isinstance(x, dict):
         return {k: _jsonable(v) for k, v in x.items()}

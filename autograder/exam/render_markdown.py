@@ -48,7 +48,8 @@ def exam_md(version: Version, title: str, solutions: bool = False,
             parts.append("\n**Solution.**\n\n" + solution_md(p))
             parts.append("\n**Key:** " + key_md(p))
         else:
-            parts.append("\nAnswers: " + ", ".join(f"`{i.name}`" for i in p.items))
+            parts.append("\nAnswers (the answers CSV's column in brackets): "
+                         + ", ".join(f"${i.label_tex}$ (`{i.name}`)" for i in p.items))
         parts.append("")
     return "\n".join(parts) + "\n"
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from .diagram import PRELUDE, Diagram
+from .diagram import Diagram
 from .keyfile import key_json
 from .moodle import moodle_xml
 from .pdf import PIECE, PdfJobs, compile_pdf
@@ -155,7 +155,7 @@ def _diagrams(folder: Path, vs: list[Version]) -> Callable[[Problem], str | None
         for p in v.problems:
             d = diagram(p)
             if d is not None and d not in names:
-                src = "#set page(width: auto, height: auto, margin: 3mm)\n" + PRELUDE + d.typst()
+                src = d.standalone()
                 (folder / f"{d.name}.svg").write_bytes(compile_pdf(src, fmt="svg"))
                 names[d] = f"../diagrams/{d.name}.svg"
 

@@ -6,7 +6,7 @@ from fractions import Fraction
 import numpy as np
 from nncourse.reference import ReLU, Sigmoid, Tanh
 
-from ..mathtext import Display, M, eq, num, pnum, sym
+from ..mathtext import Display, M, eq, num, pnum, sub, sym
 from ..bounds import nonzero_ints, require
 from ..problem import ItemSpec, Kind
 
@@ -75,17 +75,37 @@ class ActivationDerivatives(Kind):
         s, g = params["points"]["sigmoid"], params["points"]["tanh"]
         require(abs(s * (1 - s) - (1 - s * s)) > 1e-9 and abs(1 - g * g - (1 - g)) > 1e-9, "a wrong formula would agree")
 
+    def mistakes(self, params, v):
+        x, dv = params["points"]["relu"], params["dvalues"]
+        s, g = params["points"]["sigmoid"], params["points"]["tanh"]
+        out = {"sigmoid_d": {"σ instead of σ(1 - σ)": s, "tanh's formula 1 - σ²": 1 - s * s},
+               "sigmoid_dinput": {"the derivative left out": dv["sigmoid"], "tanh's formula 1 - σ²": dv["sigmoid"] * (1 - s * s)},
+               "tanh_d": {"1 - g instead of 1 - g²": 1 - g, "sigmoid's formula g(1 - g)": g * (1 - g)},
+               "tanh_dinput": {"the derivative left out": dv["tanh"], "1 - g instead of 1 - g²": dv["tanh"] * (1 - g)}}
+        if x < 0:
+            out["relu_out"] = {"x itself": x}
+            out["relu_d"] = {"1 for every x": 1.0}
+            out["relu_dinput"] = {"the derivative left out": dv["relu"]}
+        return out
+
+    def zeros(self, params, v):
+        return {"relu_out", "relu_d", "relu_dinput"} if params["points"]["relu"] < 0 else set()
+
     def statement(self, params):
         p, dv = params["points"], params["dvalues"]
         return [
-            ["Compute each derivative at the given point, then the d-input it passes back for the given d-value "
-             "(d-input = d-value · derivative; use the convention ReLU'(0) = 0)."],
-            ["(1) ReLU at ", eq(M("x_1", "x_1"), point("relu", p["relu"])), "; give ReLU", M("(x_1)", "(x_1)"),
-             " too. d-value ", num(dv["relu"]), "."],
+            ["Compute each derivative at the given point, then the d-input it passes back for the given d-value: ",
+             M(r"\text{d-input}_k", "\"d-input\"_k"), " = d-value · derivative at ", sub("x", "k"),
+             " (use the convention ReLU'(0) = 0)."],
+            ["(1) ReLU at ", eq(M("x_1", "x_1"), point("relu", p["relu"])), ", d-value ", num(dv["relu"]), ": give ",
+             M(r"\mathrm{ReLU}(x_1)", "op(\"ReLU\")(x_1)"), ", ", M(r"\mathrm{ReLU}'(x_1)", "op(\"ReLU\")'(x_1)"),
+             " and ", M(r"\text{d-input}_1", "\"d-input\"_1"), "."],
             ["(2) Sigmoid at ", eq(M("x_2", "x_2"), point("sigmoid", p["sigmoid"])), ", where ",
-             eq(M(r"\sigma(x_2)", "sigma(x_2)"), num(p["sigmoid"])), ". d-value ", num(dv["sigmoid"]), "."],
+             eq(M(r"\sigma(x_2)", "sigma(x_2)"), num(p["sigmoid"])), ", d-value ", num(dv["sigmoid"]), ": give ",
+             M(r"\sigma'(x_2)", "sigma'(x_2)"), " and ", M(r"\text{d-input}_2", "\"d-input\"_2"), "."],
             ["(3) Tanh at ", eq(M("x_3", "x_3"), point("tanh", p["tanh"])), ", where ",
-             eq(M(r"\tanh(x_3)", "tanh(x_3)"), num(p["tanh"])), ". d-value ", num(dv["tanh"]), "."],
+             eq(M(r"\tanh(x_3)", "tanh(x_3)"), num(p["tanh"])), ", d-value ", num(dv["tanh"]), ": give ",
+             M(r"\tanh'(x_3)", "tanh'(x_3)"), " and ", M(r"\text{d-input}_3", "\"d-input\"_3"), "."],
         ]
 
     def solution(self, params, v):

@@ -75,6 +75,26 @@ class GradientStep(Kind):
         require(np.all(values["dweights"] != 0) and np.all(values["dbiases"] != 0), "a zero gradient")
         require(float(values["new_loss"]) < float(values["loss"]), "the step does not lower the loss")
 
+    def mistakes(self, params, v):
+        x, w = arr(params, "inputs").ravel(), arr(params, "weights").ravel()
+        b, lr = params["biases"][0][0], params["learning_rate"]
+        yhat, dy = float(v["outputs"][0, 0]), float(v["doutputs"][0, 0])
+        residual = float(v["outputs"][0, 0] - arr(params, "targets")[0, 0])
+        out = {"yhat": {"the bias left out": yhat - b},
+               "L": {"the error not squared": residual, "half the squared error": residual ** 2 / 2},
+               "dyhat": {"the factor 2 left out": residual},
+               "yhat_new": {"the output before the step": yhat, "the bias left out": float(v["new_outputs"][0, 0]) - b},
+               "L_new": {"the loss before the step": float(v["loss"])}}
+        for i in range(len(x)):
+            grad = float(v["dweights"][0, i])
+            out[f"dw{i + 1}"] = {"the input left out": dy,
+                                 **{f"times x{j + 1} instead of x{i + 1}": dy * x[j] for j in range(len(x)) if j != i}}
+            out[f"w{i + 1}_new"] = {"the step not taken": w[i], "a step uphill": w[i] + lr * grad,
+                                    "the learning rate left out": w[i] - grad}
+        db = float(v["dbiases"][0, 0])
+        out["b1_new"] = {"the step not taken": b, "a step uphill": b + lr * db, "the learning rate left out": b - db}
+        return out
+
     def statement(self, params):
         x, w = arr(params, "inputs").ravel(), arr(params, "weights").ravel()
         n = len(x)
@@ -87,7 +107,9 @@ class GradientStep(Kind):
             ["(a) Compute ", YHAT, " and ", L, ". (b) Compute ", partial(L, YHAT), ", ",
              join(partial(L, sub("w", i)) for i in range(1, n + 1)), " and ", partial(L, sub("b", 1)),
              ". (c) Take one gradient-descent step with learning rate ", eq(sym("eta"), num(lr)),
-             ": give the new weights and bias, then the new ", YHAT, " and ", L, "."],
+             ": give the new weights ", join(M(f"w_{{{i}}}'", f"w_({i})'") for i in range(1, n + 1)),
+             " and the new bias ", M("b_{1}'", "b_(1)'"), ", then the new output ", M(r"\hat{y}'", "hat(y)'"),
+             " and the new loss ", M("L'", "L'"), " (after the step)."],
         ]
 
     def solution(self, params, v):
@@ -167,6 +189,25 @@ class BatchGradient(Kind):
         require(np.all(np.abs(swapped - values["dweights"]) > 1e-9), "reading samples as rows gives the same gradient")
         require(np.all(np.abs(values["per_sample"]) > 0), "a per-sample gradient is 0")
 
+    def mistakes(self, params, v):
+        x = arr(params, "inputs")
+        n, batch = x.shape
+        b = params["biases"][0][0]
+        r = v["residuals"].ravel()
+        out = {"L": {"the sum instead of the mean": float(np.sum(r ** 2)), "the errors not squared": float(np.mean(r))}}
+        for j in range(batch):
+            out[f"yhat{j + 1}"] = {"the bias left out": float(v["outputs"][0, j]) - b}
+            out[f"dyhat{j + 1}"] = {f"the factor 2/{batch} left out": float(r[j]), "2(ŷ - y) without the mean": 2 * float(r[j]),
+                                    f"divided by {batch} without the 2": float(r[j]) / batch}
+        swapped = (v["doutputs"] @ x).ravel()  # samples read as rows
+        totals = list(np.ravel(v["dweights"])) + [float(v["dbiases"][0, 0])]
+        for i, name in enumerate([f"dw{i}" for i in range(1, n + 1)] + ["db1"]):
+            out[name] = {"the mean taken twice": totals[i] / batch, "the sum without the mean": totals[i] * batch,
+                         "the first sample's gradient only": float(v["per_sample"][i, 0])}
+            if i < n and swapped.size == n:
+                out[name]["samples read as rows"] = float(swapped[i])
+        return out
+
     def statement(self, params):
         x, y = arr(params, "inputs"), arr(params, "targets")
         n, batch = x.shape
@@ -178,8 +219,7 @@ class BatchGradient(Kind):
              eq(L, M(rf"\frac{{1}}{{{batch}}} \sum_j (\hat{{y}}_j - y_j)^2", f"1/{batch} sum_j (hat(y)_j - y_j)^2")), "."],
             ["(a) Compute ", join(hat("y", j) for j in range(1, batch + 1)), " and ", L, ". (b) Compute ",
              join(partial(L, hat("y", j)) for j in range(1, batch + 1)), ". (c) Compute the batch gradient ",
-             join(partial(L, sub("w", i)) for i in range(1, n + 1)), ", ", partial(L, sub("b", 1)),
-             " (give fractions exactly, e.g. -4/3, or to 3 decimals)."],
+             join(partial(L, sub("w", i)) for i in range(1, n + 1)), ", ", partial(L, sub("b", 1)), "."],
         ]
 
     def solution(self, params, v):

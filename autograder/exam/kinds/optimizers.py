@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from nncourse.reference import SGD, Adam, Dense
 
-from ..mathtext import Display, M, eq, join, num, pnum, sub, sym, vec
+from ..mathtext import Display, M, eq, num, pnum, sub, sym, vec
 from ..bounds import nonzero_ints, require
 from ..problem import ItemSpec, Kind, override
 
@@ -43,7 +43,8 @@ class OptimizerSteps(Kind):
     def _optimizer(self, params):
         if params["method"] == "momentum":
             return SGD(learning_rate=params["learning_rate"], momentum=params["momentum"])
-        return Adam(learning_rate=params["learning_rate"], beta1=params["beta1"], beta2=params["beta2"])
+        # epsilon 0: the statement says to ignore ε, so the key does too
+        return Adam(learning_rate=params["learning_rate"], beta1=params["beta1"], beta2=params["beta2"], epsilon=0.0)
 
     def solve(self, params, given=None):
         g1, g2 = (np.asarray(g, dtype=float) for g in params["gradients"])
@@ -73,7 +74,7 @@ class OptimizerSteps(Kind):
             if mom:
                 out += [ItemSpec(f"v{p}_{step}", M(f"v_{{{lab.tex}}}^{{({step})}}", f"v_({lab.typ})^(({step}))"), f"step{step}", (k,))
                         for k, (p, lab) in enumerate(zip(PARAMS, LABELS))]
-            out += [ItemSpec(f"{p}_{step}", lab + M(f"^{{({step})}}", f"^(({step}))"), f"after{step}", (k,), rounded=(not mom and step == 2))
+            out += [ItemSpec(f"{p}_{step}", lab + M(f"^{{({step})}}", f"^(({step}))"), f"after{step}", (k,), rounded=(not mom and step == 2), decimals=4 if not mom and step == 2 else 3)
                     for k, (p, lab) in enumerate(zip(PARAMS, LABELS))]
         return out
 
@@ -85,17 +86,44 @@ class OptimizerSteps(Kind):
             require(np.all(np.abs(plain - v["after2"]) > 1e-9), "ignoring momentum would give the right answer")
         require(np.all(np.abs(v["after2"]) > 1e-9), "a parameter lands on 0")
 
+    def mistakes(self, params, v):
+        lr = params["learning_rate"]
+        g1, g2 = (np.asarray(g, dtype=float) for g in params["gradients"])
+        start, a1 = np.asarray(params["start"], dtype=float), v["after1"]
+        s1, s2 = v["step1"], v["step2"]
+        out = {}
+        for k, p in enumerate(PARAMS):
+            first = {"the step not taken": start[k], "a step uphill": start[k] - s1[k]}
+            second = {"step 2 not taken": a1[k], "a step uphill": a1[k] - s2[k], "step 1 taken again": a1[k] + s1[k],
+                      "plain gradient descent": a1[k] - lr * g2[k]}
+            if params["method"] == "momentum":
+                mu = params["momentum"]
+                out[f"v{p}_1"] = {"the learning rate left out": -g1[k]}
+                out[f"v{p}_2"] = {"momentum ignored": -lr * g2[k], "step 1's velocity": s1[k],
+                                  "μ left out (μ = 1)": s1[k] - lr * g2[k], "μ on the gradient": s1[k] - mu * lr * g2[k]}
+            else:
+                b1, b2 = params["beta1"], params["beta2"]
+                m = b1 * (1 - b1) * g1[k] + (1 - b1) * g2[k]
+                s = b2 * (1 - b2) * g1[k] ** 2 + (1 - b2) * g2[k] ** 2
+                first["without bias correction"] = start[k] - lr * (1 - b1) * g1[k] / np.sqrt((1 - b2) * g1[k] ** 2)
+                second["without bias correction"] = a1[k] - lr * m / np.sqrt(s)
+                second["the moments restarted"] = a1[k] - lr * np.sign(g2[k])
+            out[f"{p}_1"], out[f"{p}_2"] = first, second
+        return {name: {why: float(w) for why, w in d.items()} for name, d in out.items()}
+
     def statement(self, params):
         mom = params["method"] == "momentum"
         g1, g2 = params["gradients"]
         head = ["The parameters ", eq(M("(w_1, w_2, b_1)", "(w_1, w_2, b_1)"), vec(params["start"])),
+                " (a superscript counts the steps: ", M(r"w_1^{(2)}", "w_1^((2))"), " is ", sub("w", 1), " after step 2)",
                 " get the gradients ", eq(M("g^{(1)}", "g^((1))"), vec(g1)), " in step 1 and ",
                 eq(M("g^{(2)}", "g^((2))"), vec(g2)), " in step 2. "]
         if mom:
             head += ["Use SGD with momentum, ", eq(sym("eta"), num(params["learning_rate"])), ", ",
                      eq(sym("mu"), num(params["momentum"])), ", velocities starting at 0: ",
                      M(r"v \leftarrow \mu v - \eta g,\ \theta \leftarrow \theta + v", "v <- mu v - eta g, space theta <- theta + v"),
-                     ". Give each velocity and parameter after step 1 and after step 2."]
+                     ". Give each velocity ", M(r"v_{w_1}^{(1)}, \dots, v_{b_1}^{(2)}", "v_(w_1)^((1)), ..., v_(b_1)^((2))"),
+                     " and each parameter after step 1 and after step 2."]
         else:
             head += ["Use Adam with ", eq(sym("eta"), num(params["learning_rate"])), ", ", eq(sym("beta1"), num(params["beta1"])), ", ",
                      eq(sym("beta2"), num(params["beta2"])), " (ignore ε), moments starting at 0, bias-corrected: ",
@@ -113,9 +141,9 @@ class OptimizerSteps(Kind):
             if params["method"] == "momentum":
                 mu = params["momentum"]
                 v1, v2 = v["step1"][k], v["step2"][k]
-                blocks.append(Display(eq(M(f"v^{{(1)}}", "v^((1))"), M(f"-{num(lr).tex}", f"-{num(lr).typ}") + sym("cdot") + pnum(g1[k]), num(v1))
+                blocks.append(Display(eq(M("v^{(1)}", "v^((1))"), M(f"-{num(lr).tex}", f"-{num(lr).typ}") + sym("cdot") + pnum(g1[k]), num(v1))
                                       + M(r",\quad ", ", quad ") + eq(lab + M("^{(1)}", "^((1))"), num(start[k]) + " + " + pnum(v1), num(v["after1"][k]))))
-                blocks.append(Display(eq(M(f"v^{{(2)}}", "v^((2))"), num(mu) + sym("cdot") + pnum(v1) + " - " + num(lr) + sym("cdot") + pnum(g2[k]), num(v2))
+                blocks.append(Display(eq(M("v^{(2)}", "v^((2))"), num(mu) + sym("cdot") + pnum(v1) + " - " + num(lr) + sym("cdot") + pnum(g2[k]), num(v2))
                                       + M(r",\quad ", ", quad ") + eq(lab + M("^{(2)}", "^((2))"), num(v["after1"][k]) + " + " + pnum(v2), num(v["after2"][k]))))
             else:
                 b1, b2 = params["beta1"], params["beta2"]

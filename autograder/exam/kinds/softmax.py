@@ -40,12 +40,21 @@ class SoftmaxCE(Kind):
     def specs(self, params):
         n = len(params["weights"])
         out = [ItemSpec(f"p{j}", sub("p", j), "probs", (j - 1, 0)) for j in range(1, n + 1)]
-        out.append(ItemSpec("L", sym("L"), "loss", (), rounded=True))
+        out.append(ItemSpec("L", sym("L"), "loss", (), rounded=True, decimals=3))
         out += [ItemSpec(f"dz{j}", partial(sym("L"), sub("z", j)), "dlogits", (j - 1, 0)) for j in range(1, n + 1)]
         return out
 
     def check(self, params, v):
         require(len(set(np.round(v["probs"].ravel(), 9))) == v["probs"].size, "equal probabilities")
+
+    def mistakes(self, params, v):
+        k, c = params["weights"], params["target"]
+        p = v["probs"].ravel()
+        out = {f"p{j + 1}": {"e^z not divided by the sum": float(k[j])} for j in range(len(k))}
+        out["L"] = {**{f"-ln p of class {j + 1}": float(-np.log(p[j])) for j in range(len(k)) if j != c},
+                    "log base 10": float(-np.log10(p[c])), "1 - p of the true class": float(1 - p[c])}
+        out[f"dz{c + 1}"] = {"the one-hot not subtracted": float(p[c])}
+        return out
 
     def statement(self, params):
         k, c = params["weights"], params["target"] + 1

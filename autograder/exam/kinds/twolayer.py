@@ -16,7 +16,6 @@ from ..problem import ItemSpec, Kind, arr, override
 L, CDOT = sym("L"), sym("cdot")
 OUT = [M(r"\hat{y}", "hat(y)"), M(r"\hat{z}", "hat(z)")]
 OUT_NAMES = ["yhat", "zhat"]
-TARGET = [M("y", "y"), M("z", "z")]
 SIGMOID_OUTPUTS = [0.2, 0.25, 0.4, 0.6, 0.75, 0.8]
 
 
@@ -24,6 +23,14 @@ def numbered(shape: tuple[int, int], start: int, prefix: str) -> list[str]:
     """Names of a weight matrix's entries in C order, numbered as the lecture does (column-major)."""
     rows, cols = shape
     return [f"{prefix}{start + i + rows * j}" for i in range(rows) for j in range(cols)]
+
+
+def _numbering(hv: str) -> M:
+    """How the twelve weights are numbered (the lecture's column-major order), for the statement."""
+    first = [eq(sub("w", 1 + i + 3 * j), M(rf"x_{j + 1} \to {hv}_{i + 1}", f"x_{j + 1} -> {hv}_{i + 1}")) for j in range(2) for i in range(3)]
+    outs = [r"\hat{y}", r"\hat{z}"], ["hat(y)", "hat(z)"]
+    second = [eq(sub("w", 7 + k + 2 * j), M(rf"{hv}_{j + 1} \to {outs[0][k]}", f"{hv}_{j + 1} -> {outs[1][k]}")) for j in range(3) for k in range(2)]
+    return join(first + second)
 
 
 def _ln_ratio(h: float) -> M:
@@ -147,31 +154,89 @@ class TwoLayer(Kind):
         if act == "sigmoid":
             require(distinct_magnitudes(v["hidden"]), "hidden outputs of equal value")
 
+    def mistakes(self, params, v):
+        act = params.get("activation", "identity")
+        hv = "u" if act == "identity" else "h"
+        b1, b2 = arr(params, "hidden_biases").ravel(), arr(params, "output_biases").ravel()
+        x, W2 = arr(params, "inputs").ravel(), arr(params, "output_weights")
+        z, h, d = v["hidden_pre"].ravel(), v["hidden"].ravel(), v["doutputs"].ravel()
+        dh, dz = v["dhidden"].ravel(), v["dhidden_pre"].ravel()
+        off = (z <= 0) if act == "relu" else np.zeros(z.size, bool)
+        out: dict[str, dict[str, float]] = {"L": {"the ½ left out": float(np.sum(d ** 2))}}
+        for k, name in enumerate(OUT_NAMES):
+            out[name] = {"the bias left out": float(v["outputs"][k, 0]) - b2[k]}
+            out[f"d{name}"] = {"with a factor 2 (the ½ forgotten)": 2 * float(d[k])}
+        out["db4"], out["db5"] = {"b₄ and b₅ swapped": float(d[1])}, {"b₄ and b₅ swapped": float(d[0])}
+        for j in range(len(z)):
+            if act != "sigmoid":
+                out[f"z{j + 1}" if act == "relu" else f"u{j + 1}"] = {"the bias left out": float(z[j] - b1[j])}
+            if off[j]:
+                out[f"h{j + 1}"] = {"ReLU not applied": float(z[j])}
+            out[f"d{hv}{j + 1}"] = {"only the first output's term": float(d[0] * W2[0, j]),
+                                   "only the second output's term": float(d[1] * W2[1, j])}
+            if act == "relu" and off[j]:
+                out[f"dz{j + 1}"] = {"ReLU' left out": float(dh[j])}
+            if act == "sigmoid":
+                out[f"dz{j + 1}"] = {"σ' left out": float(dh[j]), "σ' taken as h": float(dh[j] * h[j]),
+                                     "σ' taken as 1 - h": float(dh[j] * (1 - h[j]))}
+        wrong_dz = np.where(off, dh, dz) if act == "relu" else dh if act == "sigmoid" else None
+        for name_of, grads, start, before in (("output", v["output_dweights"], 2 * len(z) + 1, h),
+                                              ("hidden", v["hidden_dweights"], 1, x)):
+            rows, cols = grads.shape
+            by_rows = grads.flatten(order="C")
+            for k in range(rows * cols):  # the lecture numbers column by column
+                i, j = k % rows, k // rows
+                wrong = {}
+                if by_rows[k] is not None and (k != i * cols + j):
+                    wrong["the weights numbered row by row"] = float(by_rows[k])
+                if name_of == "output" and off[j]:
+                    wrong["times z instead of h"] = float(d[i] * z[j])
+                if name_of == "hidden" and wrong_dz is not None and (act == "sigmoid" or off[i]):
+                    wrong["the activation's derivative left out"] = float(wrong_dz[i] * x[j])
+                out[f"dw{start + k}"] = wrong
+        return out
+
+    def zeros(self, params, v):
+        if params.get("activation") != "relu":
+            return set()
+        off = [j for j, zj in enumerate(v["hidden_pre"].ravel()) if zj <= 0]
+        n_h = len(v["hidden_pre"])
+        names = set()
+        for j in off:
+            names |= {f"h{j + 1}", f"dz{j + 1}"}
+            names |= {f"dw{1 + j + n_h * c}" for c in range(2)}        # hidden d-weights of unit j
+            names |= {f"dw{2 * n_h + 1 + 2 * j + r}" for r in range(2)}  # output d-weights from unit j
+        return names
+
     # -- text ----------------------------------------------------------------------------------
     def statement(self, params):
         act = params.get("activation", "identity")
         x, y = arr(params, "inputs").ravel(), arr(params, "targets").ravel()
         W1, W2 = arr(params, "hidden_weights"), arr(params, "output_weights")
         hv = "u" if act == "identity" else "h"
-        first = ["A network 2 → 3 → 2 (see the diagram; weights numbered as in the lecture, ",
-                 eq(sub("w", 1), M(r"x_1 \to u_1", "x_1 -> u_1")), ", ", eq(sub("w", 2), M(r"x_1 \to u_2", "x_1 -> u_2")),
-                 ", …) gets the sample ", eq(M("x", "x"), vec(x)), " with targets ", eq(M("(y, z)", "(y, z)"), vec(y)),
+        first = ["A network ", M(r"2 \to 3 \to 2", "2 -> 3 -> 2"), " (see the diagram) gets the sample ", eq(M("x", "x"), vec(x)),
+                 " with the targets ", eq(M("(t_1, t_2)", "(t_1, t_2)"), vec(y)), " for its outputs ", OUT[0], " and ", OUT[1],
+                 ". The weights are numbered as in the lecture, column by column: ", _numbering(hv),
                  ". Hidden layer: weights ", eq(M("W_1", "W_1"), mat(W1))]
         if act == "sigmoid":
             h = arr(params, "hidden_outputs").ravel()
             first += [", sigmoid activation ", eq(sub("h", "j"), M(r"\sigma(z_j)", "sigma(z_j)")),
                       "; its biases are set so that the pre-activations are ",
-                      eq(M("z", "z"), M("(", "(") + join(_ln_ratio(v) for v in h) + ")"),
-                      ", that is ", eq(M("h", "h"), vec(h)), ". "]
+                      eq(M("(z_1, z_2, z_3)", "(z_1, z_2, z_3)"), M("(", "(") + join(_ln_ratio(v) for v in h) + ")"),
+                      ", that is ", eq(M("(h_1, h_2, h_3)", "(h_1, h_2, h_3)"), vec(h)), ". "]
         else:
             first += [" and biases ", eq(M("(b_1, b_2, b_3)", "(b_1, b_2, b_3)"), vec(arr(params, "hidden_biases").ravel()))]
-            first += [", ReLU activation " if act == "relu" else ", no activation. ",
-                      eq(sub("h", "j"), M(r"\max(0, z_j)", "max(0, z_j)")) if act == "relu" else "", ". " if act == "relu" else ""]
+            if act == "relu":
+                first += [", ReLU activation ", eq(sub("h", "j"), M(r"\max(0, z_j)", "max(0, z_j)")),
+                          " of the pre-activations ", sub("z", "j"), ". "]
+            else:
+                first += [", no activation: the hidden values are ", M("u_1, u_2, u_3", "u_1, u_2, u_3"), ". "]
         first += ["Output layer: weights ", eq(M("W_2", "W_2"), mat(W2)), " and biases ",
                   eq(M("(b_4, b_5)", "(b_4, b_5)"), vec(arr(params, "output_biases").ravel())), ", no activation. Loss ",
-                  eq(L, M(r"\frac{1}{2}\left((\hat{y} - y)^2 + (\hat{z} - z)^2\right)", "1/2 ((hat(y) - y)^2 + (hat(z) - z)^2)")), "."]
-        fwd = "the hidden values " + ("z and h" if act == "relu" else "u" if act == "identity" else "") 
-        asks = ["(a) Forward pass: ", (fwd + ", " if act != "sigmoid" else ""), "the outputs ", OUT[0], ", ", OUT[1],
+                  eq(L, M(r"\frac{1}{2}\left((\hat{y} - t_1)^2 + (\hat{z} - t_2)^2\right)", "1/2 ((hat(y) - t_1)^2 + (hat(z) - t_2)^2)")), "."]
+        fwd = {"relu": ["the pre-activations ", sub("z", "j"), " and hidden values ", sub("h", "j"), ", "],
+               "identity": ["the hidden values ", sub("u", "j"), ", "], "sigmoid": []}[act]
+        asks = ["(a) Forward pass: ", *fwd, "the outputs ", OUT[0], ", ", OUT[1],
                 " and the loss. (b) Backward pass: ", partial(L, OUT[0]), ", ", partial(L, OUT[1]), ", every ",
                 partial(L, sub("w", "k")), " for ", M("k = 7, …, 12", "k = 7, ..., 12"), ", ", partial(L, sub("b", 4)), ", ",
                 partial(L, sub("b", 5)), "; then ", partial(L, sub(hv, "j"))]
@@ -188,20 +253,19 @@ class TwoLayer(Kind):
         hv = "u" if act == "identity" else "h"
         blocks = []
         z, h = v["hidden_pre"].ravel(), v["hidden"].ravel()
-        if act != "sigmoid":
-            blocks.append(Display(eq(M("z", "z"), M(r"W_1 x + b", "W_1 x + b"), vec(z))))
         if act == "relu":
+            blocks.append(Display(eq(M("z", "z"), M(r"W_1 x + b", "W_1 x + b"), vec(z))))
             blocks.append(Display(eq(M("h", "h"), M(r"\max(0, z)", "max(0, z)"), vec(h))))
         elif act == "sigmoid":
             blocks.append(Display(eq(M("h", "h"), M(r"\sigma(z)", "sigma(z)"), vec(h))))
         else:
-            blocks.append(Display(eq(M("u", "u"), vec(h))))
+            blocks.append(Display(eq(M("u", "u"), M(r"W_1 x + b", "W_1 x + b"), vec(h))))
         yhat, d = v["outputs"].ravel(), v["doutputs"].ravel()
         blocks.append(Display(eq(M(r"(\hat{y}, \hat{z})", "(hat(y), hat(z))"), M(f"W_2 {hv} + b", f"W_2 {hv} + b"), vec(yhat))))
         blocks.append(Display(eq(L, M(r"\frac{1}{2}(", "1/2 (") + pnum(float(d[0])) + "^2 + " + pnum(float(d[1])) + "^2)",
                                  num(float(v["loss"])))))
-        blocks.append(Display(eq(partial(L, OUT[0]), M(r"\hat{y} - y", "hat(y) - y"), num(float(d[0])))
-                              + M(r",\quad ", ", quad ") + eq(partial(L, OUT[1]), M(r"\hat{z} - z", "hat(z) - z"), num(float(d[1])))))
+        blocks.append(Display(eq(partial(L, OUT[0]), M(r"\hat{y} - t_1", "hat(y) - t_1"), num(float(d[0])))
+                              + M(r",\quad ", ", quad ") + eq(partial(L, OUT[1]), M(r"\hat{z} - t_2", "hat(z) - t_2"), num(float(d[1])))))
         n_h = len(h)
         for k in range(2 * n_h):
             i, j = k % 2, k // 2
