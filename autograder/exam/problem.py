@@ -184,6 +184,21 @@ class Kind:
 
     def variant(self, rng: np.random.Generator) -> tuple[dict, dict]:
         """Draw until a variant passes every redraw rule."""
+        params, values, _ = self._accepted(rng)
+        return params, values
+
+    def problem(self, number: int, rng: np.random.Generator) -> Problem:
+        """A drawn problem with its key."""
+        params, values, tolerances = self._accepted(rng)
+        return self._problem(number, params, values, tolerances)
+
+    def build(self, number: int, params: dict, values: dict | None = None, strict: bool = True) -> Problem:
+        """The problem with its key. ``strict=False`` for given numbers (the lecture's examples), which
+        need not pass the redraw rules (see ``tolerances``)."""
+        values = self.solve(params) if values is None else values
+        return self._problem(number, params, values, self.tolerances(params, values, strict=strict))
+
+    def _accepted(self, rng: np.random.Generator) -> tuple[dict, dict, dict[str, float]]:
         last = None
         for _ in range(self.max_tries):
             params = self.draw(rng)
@@ -191,18 +206,12 @@ class Kind:
             try:
                 self.check_bound(params, values)
                 self.check(params, values)
-                self.tolerances(params, values)
+                return params, values, self.tolerances(params, values)
             except Degenerate as why:
                 last = why
-                continue
-            return params, values
         raise RuntimeError(f"{self.name}: no acceptable variant in {self.max_tries} draws (last: {last})")
 
-    def build(self, number: int, params: dict, values: dict | None = None, strict: bool = True) -> Problem:
-        """The problem with its key. ``strict=False`` for given numbers (the lecture's examples), which
-        need not pass the redraw rules (see ``tolerances``)."""
-        values = self.solve(params) if values is None else values
-        tolerances = self.tolerances(params, values, strict=strict)
+    def _problem(self, number: int, params: Mapping, values: Mapping, tolerances: Mapping[str, float]) -> Problem:
         items = []
         for spec in self.cached_specs(params):
             raw = values[spec.array][spec.index]
@@ -268,7 +277,12 @@ def _jsonable(x):
     """Plain JSON types (lists, floats, ints) from numpy arrays and scalars, recursively; exact
     values written without float noise."""
     if isinstance(x, np.ndarray):
-        return _jsonable(x.tolist()) if x.dtype.kind == "f" else x.tolist()
+        if x.dtype.kind != "f":
+            return x.tolist()
+        scaled = x * DENOM
+        snapped = np.round(scaled)
+        exact = np.isfinite(x) & (np.abs(scaled - snapped) <= SLACK)
+        return np.where(exact, snapped / DENOM, x).tolist()
     if isinstance(x, float):
         return _clean(x)
     if isinstance(x, np.floating):

@@ -36,9 +36,7 @@ def make_version(exam_seed: int, student: str, kinds: Sequence[str] = DEFAULT_KI
     rng = np.random.default_rng(seed)
     problems = []
     for number, name in enumerate(kinds, 1):
-        k = kind(name)
-        params, values = k.variant(rng)
-        problems.append(k.build(number, params, values))
+        problems.append(kind(name).problem(number, rng))
     return Version(f"v{seed:016x}"[:9], student, problems)
 
 
