@@ -75,23 +75,25 @@ def _decimal(value: str, what: str, where: Path) -> Decimal:
 
 
 def parse_deadline(text: str, zone: str, where: str) -> dt.datetime:
-    """A deadline ("2026-11-03 23:59", "2026-11-03 23:59 Europe/Berlin", ISO with an offset) as naive UTC."""
-    import dateutil.parser
+    """A deadline, "2026-11-03 23:59" (in ``zone``), "2026-11-03 23:59 Europe/Berlin" or ISO with an
+    offset ("2026-11-03T23:59+01:00"), as naive UTC. Strict on purpose: "friday 23:59" is refused."""
     from dateutil.tz import gettz
     from nbgrader.utils import parse_utc
     parts = str(text).split()
-    if len(parts) == 3 and not parts[2].lstrip("+-").isdigit():  # a zone's name at the end
+    if len(parts) == 3:  # a zone's name at the end
         zone, parts = parts[2], parts[:2]
-    if ":" not in " ".join(parts):
-        raise CourseError(f"{where}: the deadline {text!r} has no time of day; write one, e.g. "
-                          f"'{parts[0] if parts else '2026-11-03'} 23:59'")
+    body = " ".join(parts)
+    try:
+        when = dt.datetime.fromisoformat(body) if 0 < len(parts) <= 2 else None
+    except ValueError:
+        when = None
+    if when is None:
+        raise CourseError(f"{where}: {text!r} is not a date and time (write e.g. 2026-11-03 23:59)")
+    if ":" not in body:
+        raise CourseError(f"{where}: the deadline {text!r} has no time of day; write one, e.g. '{body} 23:59'")
     tz = gettz(zone)
     if tz is None:
         raise CourseError(f"{where}: {zone!r} is not a time zone (write e.g. UTC or Europe/Berlin)")
-    try:
-        when = dateutil.parser.parse(" ".join(parts))
-    except (ValueError, OverflowError):
-        raise CourseError(f"{where}: {text!r} is not a date and time (write e.g. 2026-11-03 23:59)") from None
     return parse_utc(when if when.tzinfo else when.replace(tzinfo=tz))
 
 
@@ -210,7 +212,7 @@ def submission_time(folder: Path, notebook: Path | None) -> tuple[dt.datetime | 
             when = None
         if when is not None:
             return when, "timestamp.txt", ""
-        problem = f"{stamp.name} holds {inert(text)!r}, not a time"
+        problem = f"{stamp.name} holds '{inert(text)}', not a time"
     else:
         problem = "no timestamp.txt"
     if notebook is None or not notebook.is_file():
