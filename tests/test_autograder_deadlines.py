@@ -238,3 +238,10 @@ def test_deadlines_in_a_zone_by_name_or_offset():
     assert parse("2026-11-03 23:59 America/New_York", "Europe/Berlin", "here") == dt.datetime(2026, 11, 4, 4, 59)
     assert parse("2026-11-03T23:59:30+01:00", "UTC", "here") == dt.datetime(2026, 11, 3, 22, 59, 30)
     assert parse("2026-11-03 23:59", "UTC", "here") == dt.datetime(2026, 11, 3, 23, 59)
+
+
+def test_the_template_init_writes_sets_no_deadline(course):
+    assert (course.root / "deadlines.yaml").is_file()
+    loaded = deadlines.load(course)
+    assert (loaded.due, loaded.policy.kind, loaded.extensions) == ({}, "none", {})
+    assert loaded.rule("layers") is None
