@@ -10,13 +10,15 @@ import csv
 import hashlib
 import json
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
 from . import sandbox
-from .course import Course
+from .course import Course, CourseError
+from .deadlines import apply as apply_late, feedback_lines
 from .driver import inert
 from .grading import grade_file, table
 from .registry import case_seed, checks_for, max_score
@@ -73,12 +75,23 @@ def _row(student: str, assignment: str, report: dict) -> dict:
     scores = {r.get("name"): r.get("score") for r in report.get("results", []) if isinstance(r, dict)}
     for check in checks_for(assignment):
         row[check.name] = scores.get(check.name, 0.0)
+    late = report.get("late")
+    if isinstance(late, dict):  # the assignment has a deadline (deadlines.yaml): the score before and after
+        row.update(submitted=late.get("submitted", ""), days_late=late.get("days_late", 0),
+                   late_penalty=late.get("penalty", 0.0), final=late.get("after", row["total"]))
     return row
+
+
+LATE_COLUMNS = ["submitted", "days_late", "late_penalty", "final"]
 
 
 def _failed_report(assignment: str, why: str) -> dict:
     return {"assignment": assignment, "submission": "", "error": why, "score": 0.0,
             "max_score": max_score(assignment), "results": []}
+
+
+def _crash(err: BaseException) -> str:
+    return f"the grader failed on this submission ({type(err).__name__}); tell the instructor"
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -87,8 +100,16 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(tmp, path)  # a killed run leaves no half-written file
 
 
+def _write_student(out_dir: Path, student: str, digest: str, report: dict, text: str) -> None:
+    """The student's feedback file (the table, then their deadline) and result file (which keeps the
+    table, so a changed deadline or extension rewrites the feedback without grading again)."""
+    _write_atomically(out_dir / "feedback" / f"{student}.txt", "\n".join([text, *feedback_lines(report)]) + "\n")
+    _write_atomically(out_dir / "results" / f"{student}.json",
+                      json.dumps({"hash": digest, "student": student, "report": report, "table": text}))
+
+
 def _grade_student(student: str, path: str | None, problem: str, assignment: str, out: str,
-                   course_root: str, digest: str, limits=None) -> dict:
+                   course_root: str, digest: str, limits=None, late: dict | None = None) -> dict:
     """Grade one student and write their files (runs in a worker process)."""
     course = Course(Path(course_root)).activate()
     if path is None:
@@ -96,41 +117,84 @@ def _grade_student(student: str, path: str | None, problem: str, assignment: str
     else:
         graded = grade_file(assignment, path, course, limits=limits)
         report, text = graded.to_dict(), table(graded)
-    out_dir = Path(out)
-    _write_atomically(out_dir / "feedback" / f"{student}.txt", text + "\n")
-    _write_atomically(out_dir / "results" / f"{student}.json",
-                      json.dumps({"hash": digest, "student": student, "report": report}))
+    report = apply_late(report, late)
+    _write_student(Path(out), student, digest, report, text)
     return _row(student, assignment, report)
 
 
+def _saved(path: Path) -> dict | None:
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        return saved if isinstance(saved, dict) and isinstance(saved.get("report"), dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+class BatchError(CourseError):
+    """A grade-all that cannot start as asked (the message says why and what to run)."""
+
+
 def grade_all(assignment: str, submitted_dir: str | Path, out: str | Path, course: Course, *, jobs: int = 2,
-              progress: bool = True, limits=None) -> list[dict]:
+              progress: bool = True, limits=None, shard: tuple[int, int] | None = None,
+              student: str | None = None, warn=None) -> list[dict]:
     """Grade every student (skipping those already graded) and write grades.csv; returns the rows.
-    ``limits``: the sandbox's, instead of the assignment's declared ones."""
+    ``limits``: the sandbox's, instead of the assignment's declared ones. ``shard`` (K, N): only the
+    students of shard K of N, with a manifest for ``nncourse merge``. ``student``: grade only this one
+    into an existing graded folder (the others' rows come from their result files). ``warn``: called
+    with each warning for the TA (default: printed to stderr)."""
+    from . import deadlines, shards
+    warn = warn or (lambda text: print(f"nncourse grade-all: {text}", file=sys.stderr))
     course.activate().built_source(assignment)  # a missing source notebook stops the batch before it starts
+    due = deadlines.load(course)
     out = Path(out)
+    found = find_submissions(submitted_dir, assignment)
+    if student is not None and student not in {s for s, _, _ in found}:
+        raise BatchError(f"no submission from {inert(student)} in {submitted_dir} (nbgrader puts it in "
+                         f"submitted/{inert(student)}/{assignment}/)")
+    if student is not None and not (out / "grades.csv").is_file():
+        raise BatchError(f"{out} holds no grades.csv: grade the class first (grade-all {assignment}), "
+                         f"then add one student with --student")
     for sub in ("feedback", "results"):
         (out / sub).mkdir(parents=True, exist_ok=True)
-    todo, rows = [], {}
-    for student, path, problem in find_submissions(submitted_dir, assignment):
+    if shard is not None:
+        shards.start(out)
+    mine = [f for f in found if shard is None or shards.shard_of(f[0], shard[1]) == shard[0]]
+    todo, rows, untimed = [], {}, []
+    for name, path, problem in mine:
+        done = out / "results" / f"{name}.json"
+        saved = _saved(done) if done.is_file() else None
+        if student is not None and name != student:  # only that one: the others stay as they were graded
+            report = saved["report"] if saved else _failed_report(
+                assignment, problem or f"not graded yet: run `nncourse grade-all {assignment}`")
+            rows[name] = _row(name, assignment, report)
+            continue
         digest = fingerprint(path, assignment, course)
-        done = out / "results" / f"{student}.json"
-        if done.is_file():
-            try:
-                saved = json.loads(done.read_text(encoding="utf-8"))
-                if saved.get("hash") == digest:
-                    rows[student] = _row(student, assignment, saved["report"])
-                    continue
-            except (ValueError, KeyError, TypeError):
-                pass
-        todo.append((student, str(path) if path else None, problem, assignment, str(out), str(course.root), digest,
-                     limits))
-    def failed(student: str, err: BaseException) -> dict:  # one broken submission never stops the batch
-        return _row(student, assignment, _failed_report(
-            assignment, f"the grader failed on this submission ({type(err).__name__}); tell the instructor"))
+        late, warning = deadlines.lateness(due, assignment, name, Path(submitted_dir) / name / assignment, path)
+        if warning:
+            untimed.append(f"{inert(name)} ({warning})")
+        if saved and saved.get("hash") == digest:
+            report = apply_late(saved["report"], late)
+            if report == saved["report"]:
+                rows[name] = _row(name, assignment, report)
+                continue
+            if isinstance(saved.get("table"), str):  # only the deadline or an extension changed
+                _write_student(out, name, digest, report, saved["table"])
+                rows[name] = _row(name, assignment, report)
+                continue
+        todo.append((name, str(path) if path else None, problem, assignment, str(out), str(course.root), digest,
+                     limits, late))
+    if untimed:
+        warn(f"{len(untimed)} submission(s) of {assignment} without a readable nbgrader timestamp.txt; their "
+             f"lateness uses the notebook's modification time: " + "; ".join(untimed[:10])
+             + (f"; and {len(untimed) - 10} more" if len(untimed) > 10 else ""))
+    crashed: dict[str, str] = {}
+
+    def failed(name: str, err: BaseException) -> dict:  # one broken submission never stops the batch
+        crashed[name] = _crash(err)
+        return _row(name, assignment, _failed_report(assignment, crashed[name]))
 
     bar = tqdm(total=len(todo), desc=f"grading {assignment}", unit="sub", disable=not progress)
-    if jobs <= 1:
+    if jobs <= 1 or len(todo) <= 1:
         for args in todo:
             try:
                 rows[args[0]] = _grade_student(*args)
@@ -138,9 +202,8 @@ def grade_all(assignment: str, submitted_dir: str | Path, out: str | Path, cours
                 rows[args[0]] = failed(args[0], err)
             bar.update()
     else:
-        if todo:
-            sandbox.isolation_status()  # probe the machine once here: forked workers inherit the result
-            sandbox.seccomp_status()
+        sandbox.isolation_status()  # probe the machine once here: forked workers inherit the result
+        sandbox.seccomp_status()
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             futures = {pool.submit(_grade_student, *args): args[0] for args in todo}
             for future in as_completed(futures):
@@ -152,6 +215,9 @@ def grade_all(assignment: str, submitted_dir: str | Path, out: str | Path, cours
     bar.close()
     ordered = [rows[s] for s in sorted(rows)]
     write_csv(out / "grades.csv", assignment, ordered)
+    if shard is not None:
+        shards.finish(out, assignment, course, shard, students=sorted(rows), crashed=crashed,
+                      submitted=[s for s, _, _ in found], rule=due.rule(assignment))
     return ordered
 
 
@@ -166,7 +232,8 @@ def csv_cell(value):
 
 def write_csv(path: Path, assignment: str, rows: list[dict]) -> None:
     names = [c.name for c in checks_for(assignment)]
-    columns = ["student", "status", "total", "max", *names, "error"]
+    late = LATE_COLUMNS if any("final" in row for row in rows) else []  # only when the assignment has a deadline
+    columns = ["student", "status", "total", "max", *names, *late, "error"]
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

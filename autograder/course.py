@@ -5,6 +5,7 @@
       authoring/<id>.py         each notebook as text (Jupytext); `nncourse build` turns it into
       source/<id>/<id>.ipynb    the notebook nbgrader reads, with the data files it opens
       checks/<id>.py            optional: the course's own assignments (or replacements, by id)
+      deadlines.yaml            each assignment's deadline, the late policy, the extensions file
       .nncourse/secret          the course secret: hidden test cases are drawn from it
       release/ submitted/ autograded/ feedback/ gradebook.db      nbgrader's own folders
 
@@ -145,6 +146,10 @@ def init(root: str | Path, *, course_id: str | None = None, copy_checks: tuple[s
     if not course.secret_file.is_file():
         course.secret(create=True)
         written.append(course.secret_file)
+    deadlines = root / "deadlines.yaml"
+    if not deadlines.exists():  # a commented template: no deadline until the instructor writes one
+        shutil.copyfile(Path(__file__).parent / "templates" / "deadlines.yaml", deadlines)
+        written.append(deadlines)
     for assignment in copy_checks:
         origin = Path(registry.declaration(assignment).origin)
         target = course.checks / f"{assignment}.py"

@@ -37,21 +37,39 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _grade_all(args: argparse.Namespace) -> int:
-    from ..batch import grade_all
+    from ..batch import BatchError, grade_all
+    from ..shards import parse_shard
     course = _course_and_assignment(args)
     submitted = Path(args.submitted_dir) if args.submitted_dir else course.root / "submitted"
     if not submitted.is_dir():
         print(f"nncourse grade-all: {submitted} is not a folder (submissions go in "
               f"submitted/<student>/{args.assignment}/, as nbgrader collects them)", file=sys.stderr)
         return 2
-    out = Path(args.out) if args.out else course.root / "graded" / args.assignment
-    rows = grade_all(args.assignment, submitted, out, course, jobs=max(1, args.jobs), progress=not args.quiet)
+    shard = parse_shard(args.shard) if args.shard else None
+    if shard and args.student:
+        raise BatchError("--student grades one submission into a merged (or unsharded) folder; "
+                         "leave out --shard (or rerun the student's whole shard, which grades only what changed)")
+    if shard and args.gradebook:
+        raise BatchError("a shard does not write the gradebook (many shards at once would share one database): "
+                         "pass --gradebook to `nncourse merge` instead")
+    default = f"shard-{shard[0]}-of-{shard[1]}" if shard else ""
+    out = Path(args.out) if args.out else course.root / "graded" / args.assignment / default
+    rows = grade_all(args.assignment, submitted, out, course, jobs=max(1, args.jobs), progress=not args.quiet,
+                     shard=shard, student=args.student)
     errors = sum(r.get("status") == "error" for r in rows)
-    print(f"graded {len(rows)} submissions ({errors} could not be graded); see {out / 'grades.csv'}")
+    if args.student:
+        row = next(r for r in rows if r["student"] == args.student)
+        late = f", {row['late_penalty']:g} late penalty: {row['final']:g}" if "final" in row else ""
+        print(f"graded {args.student}: {row['total']:g}/{row['max']:g}{late}; updated {out / 'grades.csv'} "
+              f"({len(rows)} students)")
+    else:
+        which = f" in shard {shard[0]}/{shard[1]}" if shard else ""
+        print(f"graded {len(rows)} submissions{which} ({errors} could not be graded); see {out / 'grades.csv'}")
     if args.gradebook:
         from ..gradebook import write_gradebook
-        unreadable = write_gradebook(course, args.assignment, submitted, out, rows)
-        print(f"recorded {len(rows)} students' grades in the course's gradebook (the formgrader lists them)")
+        students = [args.student] if args.student else None
+        unreadable = write_gradebook(course, args.assignment, submitted, out, rows, students=students)
+        print(f"recorded {len(students or rows)} students' grades in the course's gradebook (the formgrader lists them)")
         if unreadable:
             print(f"  with 0 points, as nbgrader could not read their notebooks: {', '.join(unreadable)}")
     return 0
@@ -83,6 +101,12 @@ def register(subparsers) -> None:
     p.add_argument("--gradebook", action="store_true",
                    help="also record the grades in the course's nbgrader gradebook, for the formgrader")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--shard", metavar="K/N",
+                   help="grade only shard K of N (K from 0; a student is always in the same shard), into "
+                        "graded/<assignment>/shard-K-of-N; then `nncourse merge` the shards")
+    p.add_argument("--student", metavar="ID",
+                   help="grade only this student's submission into an existing graded folder "
+                        "(grades.csv, feedback and, with --gradebook, the gradebook are updated in place)")
     add_course_option(p)
     p.set_defaults(func=_grade_all)
 
