@@ -27,7 +27,7 @@ class GradientStep(Kind):
     def draw(self, rng):
         x = distinct_nonzero(rng, 3, (3, 1))
         w = distinct_nonzero(rng, 5, (1, 3), 0.1)
-        b = rng.integers(-5, 6) / 10
+        b = nonzero_ints(rng, -5, 5, 1)[0] / 10  # a zero bias would make "the bias left out" right
         residual = nonzero_ints(rng, -5, 5, 1)[0] / 10  # designed first: y = ŷ - r
         y = (w @ x).item() + b - residual
         return {"inputs": x, "targets": [[round(y, 6)]], "weights": w, "biases": [[b]], "learning_rate": 0.01}

@@ -62,11 +62,11 @@ class TwoLayer(Kind):
             b2 = rng.integers(-10, 11, (2, 1)) / 10
             residual = nonzero_ints(rng, -4, 4, (2, 1)) / 2
         else:
-            b1 = rng.integers(-2, 3, (3, 1)).astype(float)
+            b1 = nonzero_ints(rng, -2, 2, (3, 1))  # a zero bias would make "the bias left out" right
             h = W1 @ x + b1
             if act == "relu":
                 h = np.maximum(h, 0)
-            b2 = rng.integers(-3, 4, (2, 1)).astype(float)
+            b2 = nonzero_ints(rng, -3, 3, (2, 1))
             residual = nonzero_ints(rng, -4, 4, (2, 1))
         y = W2 @ h + b2 - residual  # residual designed first
         params = {"activation": act, "inputs": x, "targets": np.round(y, 6), "hidden_weights": W1,
