@@ -72,9 +72,10 @@ def _row(student: str, assignment: str, report: dict) -> dict:
     """The student's grades.csv row, with every column whatever the report holds."""
     row = {"student": student, "status": "error" if report.get("error") else "graded",
            "total": report.get("score", 0.0), "max": max_score(assignment), "error": report.get("error") or ""}
-    scores = {r.get("name"): r.get("score") for r in report.get("results", []) if isinstance(r, dict)}
+    results = {r.get("name"): r for r in report.get("results", []) if isinstance(r, dict)}
     for check in checks_for(assignment):
-        row[check.name] = scores.get(check.name, 0.0)
+        row[check.name] = results.get(check.name, {}).get("score", 0.0)
+        row[mistake_column(check.name)] = results.get(check.name, {}).get("diagnosis", "")
     late = report.get("late")
     if isinstance(late, dict):  # the assignment has a deadline (deadlines.yaml): the score before and after
         row.update(submitted=late.get("submitted", ""), days_late=late.get("days_late", 0),
@@ -83,6 +84,11 @@ def _row(student: str, assignment: str, report: dict) -> dict:
 
 
 LATE_COLUMNS = ["submitted", "days_late", "late_penalty", "final"]
+
+
+def mistake_column(check: str) -> str:
+    """grades.csv's column with the check's diagnosis tag (the mistake's name; "" when it passed)."""
+    return f"{check} mistake"
 
 
 def _failed_report(assignment: str, why: str) -> dict:
@@ -233,7 +239,7 @@ def csv_cell(value):
 def write_csv(path: Path, assignment: str, rows: list[dict]) -> None:
     names = [c.name for c in checks_for(assignment)]
     late = LATE_COLUMNS if any("final" in row for row in rows) else []  # only when the assignment has a deadline
-    columns = ["student", "status", "total", "max", *names, *late, "error"]
+    columns = ["student", "status", "total", "max", *names, *late, *map(mistake_column, names), "error"]
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

@@ -11,7 +11,7 @@ import importlib
 import sys
 
 # Module names under nncourse.autograder.commands, in the order ``nncourse --help`` lists them.
-COMMANDS = ["demo", "course", "grade", "cluster", "bikes", "exam"]
+COMMANDS = ["demo", "course", "grade", "after", "cluster", "bikes", "exam"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -91,6 +91,7 @@ class CheckResult:
     message: str
     status: str = "graded"  # graded | missing | error | timeout | unavailable | interfered | tampered
     diagnosis: str = ""     # the mistake's tag (feedback.Mistake), "" when the check passed
+    wrong_cases: tuple[str, ...] = ()  # the labels of the cases that went wrong ("hidden case 2", ...)
 
     @property
     def passed(self) -> bool:
@@ -282,9 +283,10 @@ def judge_case(case: Case, outputs: dict) -> tuple[float, list[str]]:
 def judge(check: Check, cases: Sequence[Case], result: dict) -> CheckResult:
     """Score one check from the driver's result for it (untrusted, already decoded). Where several
     cases went wrong, the feedback shows the first one whose mistake has a name."""
-    def done(fraction: float, message: str, status: str = "graded", diagnosis: str = "") -> CheckResult:
+    def done(fraction: float, message: str, status: str = "graded", diagnosis: str = "",
+             wrong_cases: tuple[str, ...] = ()) -> CheckResult:
         return CheckResult(check.assignment, check.name, round(check.points * fraction, 2), check.points,
-                           message, status, diagnosis)
+                           message, status, diagnosis, wrong_cases)
 
     if not isinstance(result, dict):
         return done(0, "the grader got no usable answer for this check", "error", "error")
@@ -321,4 +323,4 @@ def judge(check: Check, cases: Sequence[Case], result: dict) -> CheckResult:
     lines = [f"✗ {check.name}: {right} of {len(cases)} cases right. First problem, on {case.label}:",
              f"  called: {case.call}"]
     lines += [f"  - {w}" for w in wrong[:4]]
-    return done(fraction, "\n".join(lines), diagnosis=diagnosis)
+    return done(fraction, "\n".join(lines), diagnosis=diagnosis, wrong_cases=tuple(c.label for c, _ in wrongs))

@@ -42,3 +42,10 @@ def test_the_table_lists_every_assignment(ran):
 def test_the_demo_writes_a_sample_exam(ran):
     out, _ = ran
     assert (out / "exam" / "key.json").is_file()
+
+
+def test_the_demo_ends_with_each_class_report(ran):
+    out, _ = ran
+    for assignment in assignment_ids():
+        page = (out / "course" / "graded" / assignment / "report.html").read_text()
+        assert re.search(r'id="graded">2<', page), assignment  # the solution and the mistakes

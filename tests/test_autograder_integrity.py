@@ -95,7 +95,8 @@ def _messages(graded, name) -> str:
 def test_every_row_is_complete_and_every_report_whole(graded):
     assert set(graded["rows"]) == {*ATTACKS, "honest"}
     for name, row in graded["rows"].items():
-        assert list(row) == ["student", "status", "total", "max", *CHECKS, "error"], name
+        assert list(row) == ["student", "status", "total", "max", *CHECKS, *(f"{c} mistake" for c in CHECKS),
+                             "error"], name
         assert all(row[c] != "" for c in ("total", "max", *CHECKS)) and float(row["max"]) == 20, name
         assert len(graded["results"][name]["results"]) == len(CHECKS), name
         assert graded["feedback"][name].rstrip().split("\n")[-2].lstrip().startswith("total"), name

@@ -78,6 +78,9 @@ def run(out: Path) -> int:
     print(grade_table(rows))
     print()
     print(f"   grades.csv and each student's feedback: {course.root / 'graded'}/<assignment>/")
+    from ..report import write_report
+    reports = [write_report(course.root / "graded" / a) for a in assignments]
+    print(f"   the class report of each (nncourse report): {reports[0]}, ...")
     print("4. Sample exam ...", flush=True)
     exam = sample_exam(out)
     print(f"   written to {exam}" if exam else '   skipped: it needs the exam extra (pip install "nncourse[exam]")')
