@@ -20,7 +20,7 @@ def register(subparsers) -> None:
     gen.add_argument("--no-pdf", action="store_true", help="skip the PDFs (fastest)")
     gen.add_argument("--no-solutions-pdf", action="store_true",
                      help="skip solutions.pdf (about half the PDF time; solutions.md keeps every step)")
-    gen.add_argument("--jobs", type=int, help="threads compiling PDFs (default: one per core)")
+    gen.add_argument("--jobs", type=int, help="threads compiling PDFs (default: one more than the cores)")
     gen.set_defaults(func=_generate)
     grade = sub.add_parser("grade", help="score ANSWERS.csv against each student's own version")
     grade.add_argument("key", type=Path, help="key.json written by 'exam generate'")

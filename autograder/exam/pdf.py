@@ -103,9 +103,11 @@ class _Joined:
 
 
 def default_jobs() -> int:
-    """Threads compiling PDFs: one per core (typst also uses threads of its own inside a compilation:
-    on 2 cores, 3 threads spent 117 ms of CPU per version against 95 ms with 2, and took longer)."""
-    return os.cpu_count() or 1
+    """Threads compiling PDFs: one more than the cores. A thread spends part of each document in Python
+    (its source, writing the file) while the main thread draws versions and writes the other files;
+    the extra one keeps the cores busy meanwhile (2 cores, 1,000 versions, same load: 62.4 s with 3
+    threads, 65.6 s with 2)."""
+    return (os.cpu_count() or 1) + 1
 
 
 class PdfJobs:
