@@ -271,3 +271,23 @@ def test_a_layer_failing_at_launch_falls_back_and_says_so(monkeypatch, course):
     assert report.score == 20
     assert report.isolation["network namespace"].startswith("off: failed for this submission")
     assert report.isolation["audit hook"] == "on"
+
+
+def test_a_python_environment_inside_the_package_folder_stays_usable(course, monkeypatch, tmp_path):
+    """A venv in the clone of an editable install (`python -m venv .venv` in the repository): the
+    package folder is hidden except the path down to the environment, so grading still imports numpy,
+    while the package's other folders stay hidden."""
+    outer = os.path.dirname(os.path.realpath(sys.prefix))
+    if outer in ("/", "/usr"):
+        pytest.skip("this Python's prefix has no folder of its own to play the package folder")
+    hidden = sandbox.package_hidden(outer, sys.prefix)
+    assert os.path.realpath(sys.prefix) not in hidden and all(not h.startswith(os.path.realpath(sys.prefix)) for h in hidden)
+    assert sandbox.package_hidden(PACKAGE_DIR, "/somewhere/else") == (os.path.realpath(PACKAGE_DIR),)
+    monkeypatch.setattr(sandbox, "PACKAGE_DIR", Path(outer))
+    report = grade_file("layers", SUBMISSIONS / "layers" / "solution.py", course)
+    assert report.score == 20, table(report)
+    sibling = next((h for h in hidden if os.path.isdir(h) and os.listdir(h)), None)
+    if sibling is not None:  # a folder beside the environment: empty or refused in the child
+        out = run_raw(f"import json, os\ntry:\n    r = os.listdir({sibling!r})\nexcept OSError:\n    r = []\n"
+                      f"print(json.dumps(r))\n", hidden=hidden)
+        assert out == [], out

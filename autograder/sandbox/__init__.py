@@ -190,6 +190,22 @@ def seccomp_status() -> bool | str:
     return _SECCOMP[0]
 
 
+def package_hidden(package: str | os.PathLike = PACKAGE_DIR, prefix: str = sys.prefix) -> tuple[str, ...]:
+    """What of the package's own folder the child may not see: all of it, except the Python
+    environment grading runs in when that lies inside it (a venv in the clone of an editable
+    install): then every entry beside the path down to the environment is hidden instead."""
+    package, prefix = os.path.realpath(package), os.path.realpath(prefix)
+    if not prefix.startswith(package + os.sep):
+        return (package,)
+    hidden, current = [], package
+    for part in os.path.relpath(prefix, package).split(os.sep):
+        keep = os.path.join(current, part)
+        hidden += [os.path.join(current, name) for name in sorted(os.listdir(current))
+                   if os.path.join(current, name) != keep]
+        current = keep
+    return tuple(hidden)
+
+
 def _roots(tmp: str, extra_read: list[str], hidden: tuple[str, ...]) -> tuple[list[str], list[str]]:
     paths = sysconfig.get_paths()
     read = {tmp, sys.prefix, sys.base_prefix, sys.exec_prefix, "/usr/share/zoneinfo", "/etc/localtime",
@@ -401,7 +417,7 @@ def run_submission(cells: list[tuple[str, str]], checks: list[dict], *, limits: 
     pending = list(checks)
     status = isolation_status()
     run.isolation = describe_isolation(status)
-    hidden = (str(PACKAGE_DIR), *hidden)
+    hidden = (*package_hidden(PACKAGE_DIR), *hidden)
     box = Box(status.active(), extra_read, hidden)
     tmp = box.work
     try:
