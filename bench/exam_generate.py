@@ -7,9 +7,11 @@ runs it, against the budget an instructor can live with (60 s on two cores), in 
     python bench/exam_generate.py --versions 200 --no-solutions-pdf
 
 Notes (2-core shared machine; runs vary by 10-20 % from one minute to the next):
-- 2026-12-02, after the exam code was simplified (every formula set as typst math, answer boxes laid
-  out by typst, no Unicode re-typesetting, Canvas QTI written directly): see docs/exam.md for the
-  figures of that run. Before, with the speed tricks, the full run took 27-36 s.
+- 2026-12-02, after the exam code was simplified (every formula set as typst math, no Unicode
+  re-typesetting, Canvas QTI written directly): 61-66 s with the answer boxes laid out in every exam
+  (idle to load 1.3), 52.6 s with each kind's boxes laid out once and placed as an image (load 1.5);
+  --no-pdf 13.7 s. Before the simplification, with more speed tricks, 27-36 s.
+- PDF threads: cores + 1 (3 here) against cores: 62.4 s against 65.6 s, same load.
 - typst lays out 3-6 ms per page and is most of the time; it releases the GIL, so the PDFs compile on
   cores + 1 threads while the main thread draws versions and writes the other files.
 - One typst document gets slower per page as it grows (300 versions in one document took 313 ms per
