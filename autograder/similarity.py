@@ -20,7 +20,7 @@ from copydetect.utils import highlight_overlap
 from .batch import find_submissions
 from .course import Course
 from .driver import inert
-from .submission import SubmissionError, answers, read_notebook
+from .submission import SubmissionError, answers, read_notebook, without_region
 
 CAVEAT = ("Similarity is a reason to look at two submissions side by side, not proof of copying: "
           "short answers to the same exercise can agree by themselves.")
@@ -35,19 +35,6 @@ class Pair:
     score: float           # the larger of the two shares of code found in the other
     shares: tuple[float, float]
     slices: tuple
-
-
-def _stub(cell_source: str) -> str:
-    """A source answer cell without its solution: what nbgrader releases to every student."""
-    lines, inside = [], False
-    for line in cell_source.split("\n"):
-        if line.strip() == "### BEGIN SOLUTION":
-            inside = True
-        elif line.strip() == "### END SOLUTION":
-            inside = False
-        elif not inside:
-            lines.append(line)
-    return "\n".join(lines)
 
 
 def answer_text(path: Path, order: list[str]) -> str:
@@ -66,7 +53,7 @@ def compare(assignment: str, submitted_dir: str | Path, course: Course) -> tuple
     """Every pair of submissions, most similar first; the texts compared; the students left out and why."""
     source = read_notebook(course.activate().built_source(assignment))
     expected = answers(source, assignment)
-    stub = "\n\n".join(_stub(text) for text in expected.values())
+    stub = "\n\n".join(without_region(text, "SOLUTION") for text in expected.values())  # what nbgrader releases
     boilerplate = sorted(_fingerprint("stub", stub).hashes)  # copydetect wants a list of hashes
     texts, prints, skipped = {}, {}, []
     for student, path, problem in find_submissions(submitted_dir, assignment):

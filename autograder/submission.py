@@ -147,14 +147,20 @@ def cells_to_run(submission: str | Path, source: Path) -> list[tuple[str, str]]:
     return cells
 
 
-def _visible(source: str) -> str:
-    """A test cell without its hidden part (``### BEGIN/END HIDDEN TESTS``)."""
-    lines, hidden = [], False
+def without_region(source: str, region: str) -> str:
+    """``source`` without the lines between nbgrader's ``### BEGIN <region>`` and ``### END <region>``
+    markers (the markers too)."""
+    lines, inside = [], False
     for line in source.split("\n"):
-        if line.strip() == "### BEGIN HIDDEN TESTS":
-            hidden = True
-        elif line.strip() == "### END HIDDEN TESTS":
-            hidden = False
-        elif not hidden:
+        if line.strip() == f"### BEGIN {region}":
+            inside = True
+        elif line.strip() == f"### END {region}":
+            inside = False
+        elif not inside:
             lines.append(line)
     return "\n".join(lines)
+
+
+def _visible(source: str) -> str:
+    """A test cell without its hidden part (``### BEGIN/END HIDDEN TESTS``)."""
+    return without_region(source, "HIDDEN TESTS")
