@@ -23,7 +23,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from nncourse.reference.paths import COURSE_MATERIAL, DATA_DIR
 
-from . import registry
+from . import own_numbers, registry
 from .course import Course, CourseError
 
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
@@ -115,7 +115,18 @@ FILTERS: dict[str, Callable] = {
         for x, y in zip(zip(*ex["inputs"]), zip(*ex["targets"]))),
     "numbered": lambda parameters, prefix: ", ".join(                   # w1 = 1, w2 = -4, ...
         f"{k} = {v:g}" for k, v in parameters.items() if k.startswith(prefix)),
+    "exact": lambda value: _exact(_flat(value)[0]) if len(_flat(value)) == 1 and not isinstance(value, dict)
+    else "(" + ", ".join(_exact(v) for v in (value.values() if isinstance(value, dict) else _flat(value))) + ")",
+    "prefixed": lambda parameters, prefix: {                            # the w... entries only
+        k: v for k, v in parameters.items() if k.startswith(prefix)},
 }
+
+
+def _exact(value: float) -> str:
+    """A worked answer as the lecture writes it: a short decimal, or a fraction such as -4/3."""
+    f = Fraction(value).limit_denominator(1000)
+    return f"{value:g}" if f.denominator == 1 or abs(float(f) - value) > 1e-9 or len(f"{value:g}") <= 6 \
+        else f"{f.numerator}/{f.denominator}"
 
 
 def lecture_numbers(src: Source) -> None:
@@ -253,6 +264,10 @@ def build(course: Course, assignment: str) -> Path:
         target = folder / path.name
         if not target.is_file() or target.read_bytes() != path.read_bytes():
             shutil.copyfile(path, target)
+    numbers = own_numbers.contents(assignment)  # each student's numbers for the by-hand examples
+    target = folder / own_numbers.FILE
+    if numbers is not None and (not target.is_file() or target.read_text(encoding="utf-8") != numbers):
+        target.write_text(numbers, encoding="utf-8")
     text = nbformat.writes(nb) + "\n"
     target = course.source_notebook(assignment)
     if not target.is_file() or target.read_text(encoding="utf-8") != text:

@@ -115,13 +115,14 @@ def _write_student(out_dir: Path, student: str, digest: str, report: dict, text:
 
 
 def _grade_student(student: str, path: str | None, problem: str, assignment: str, out: str,
-                   course_root: str, digest: str, limits=None, late: dict | None = None) -> dict:
+                   course_root: str, digest: str, limits=None, late: dict | None = None,
+                   classmates: tuple[str, ...] = ()) -> dict:
     """Grade one student and write their files (runs in a worker process)."""
     course = Course(Path(course_root)).activate()
     if path is None:
         report, text = _failed_report(assignment, problem), f"{assignment}: {inert(student)}\n  ERROR: {inert(problem)}"
     else:
-        graded = grade_file(assignment, path, course, limits=limits)
+        graded = grade_file(assignment, path, course, limits=limits, student=student, classmates=classmates)
         report, text = graded.to_dict(), table(graded)
     report = apply_late(report, late)
     _write_student(Path(out), student, digest, report, text)
@@ -165,6 +166,7 @@ def grade_all(assignment: str, submitted_dir: str | Path, out: str | Path, cours
     if shard is not None:
         shards.start(out)
     mine = [f for f in found if shard is None or shards.shard_of(f[0], shard[1]) == shard[0]]
+    classmates = tuple(name for name, _, _ in found)  # to recognise one student's numbers in another's work
     todo, rows, untimed = [], {}, []
     for name, path, problem in mine:
         done = out / "results" / f"{name}.json"
@@ -188,7 +190,7 @@ def grade_all(assignment: str, submitted_dir: str | Path, out: str | Path, cours
                 rows[name] = _row(name, assignment, report)
                 continue
         todo.append((name, str(path) if path else None, problem, assignment, str(out), str(course.root), digest,
-                     limits, late))
+                     limits, late, classmates))
     if untimed:
         warn(f"{len(untimed)} submission(s) of {assignment} without a readable nbgrader timestamp.txt; their "
              f"lateness uses the notebook's modification time: " + "; ".join(untimed[:10])

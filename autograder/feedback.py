@@ -20,7 +20,7 @@ from .driver import Missing, Opaque
 
 RTOL = checking.RTOL
 #: Tags that say only that something is wrong, not what (the rest name the mistake).
-GENERIC = ("differs", "shape", "not_finite", "wrong_type", "error", "missing", "timeout", "interfered",
+GENERIC = ("differs", "carried_forward", "shape", "not_finite", "wrong_type", "error", "missing", "timeout", "interfered",
            "unavailable", "not_graded")
 
 

@@ -15,6 +15,7 @@ from .course import Course
 from .driver import inert
 from .registry import CheckResult, assignment_of, checks_for, judge, max_score
 from .sandbox import Limits, run_submission
+from .own_numbers import NOBODY, Student, classmates_of, student_for, submitted_student, typed_id
 from .submission import SubmissionError, cells_to_run
 
 
@@ -28,6 +29,7 @@ class Report:
     seconds: float = 0.0
     isolation: dict = field(default_factory=dict)  # sandbox layer -> "on" or why it is off
     cases_from: str = ""  # which secret the hidden cases came from (its fingerprint), for a regrade
+    numbers_for: str = ""  # whose own numbers the by-hand examples were checked against ("" the lecture's)
 
     @property
     def score(self) -> float:
@@ -86,16 +88,19 @@ def _extras(assignment: str, cells: list[tuple[str, str]], course: Course) -> di
 
 
 def grade_cells(assignment: str, cells: list[tuple[str, str]], course: Course, *, limits: Limits | None = None,
-                submission: str = "") -> Report:
-    """Run ``cells`` in the sandbox, drive every check, and judge the outputs here."""
+                submission: str = "", student: Student = NOBODY) -> Report:
+    """Run ``cells`` in the sandbox, drive every check, and judge the outputs here. ``student``: whose
+    own numbers the per-student checks use (the notebook is run as that student's, too)."""
     started = time.monotonic()
     course.activate()
     checks = checks_for(assignment)
-    report = Report(assignment, submission, cases_from=course.secret_id())
-    runnable = {c.name: c.cases() for c in checks if not c.unavailable()}
+    report = Report(assignment, submission, cases_from=course.secret_id(), numbers_for=student.id)
+    report.notes += numbers_notes(student)
+    runnable = {c.name: c.cases(student=student) for c in checks if not c.unavailable()}
     plan = [{"name": c.name, "needs": list(c.needs), "cases": [k.request() for k in runnable[c.name]]}
             for c in checks if c.name in runnable]
     run = run_submission(cells, plan, limits=limits or assignment_of(assignment).limits,
+                         environ={"NNCOURSE_STUDENT": student.id} if student.id else None,
                          **_extras(assignment, cells, course))
     report.isolation = run.isolation
     cell_notes = [f"cell {name} raised {err.get('__error__')}: {err.get('message', '')}"[:300]
@@ -117,20 +122,43 @@ def grade_cells(assignment: str, cells: list[tuple[str, str]], course: Course, *
     return report
 
 
-def grade_file(assignment: str, submission: str | Path, course: Course, *, limits: Limits | None = None) -> Report:
+def grade_file(assignment: str, submission: str | Path, course: Course, *, limits: Limits | None = None,
+               student: str | None = None, how: str = "folder", classmates: tuple[str, ...] | None = None) -> Report:
     """Grade a .ipynb or .py file against the course's source notebook. A submission that cannot be
-    graded gives a report with ``error`` set (and zero points), never an exception."""
+    graded gives a report with ``error`` set (and zero points), never an exception.
+
+    ``student``: whose work it is (nbgrader's ``submitted/<student>/``, Gradescope's roster); by
+    default the folder the file is in, when that is nbgrader's layout, else the id typed in it."""
     source = course.activate().built_source(assignment)
     try:
         cells = cells_to_run(submission, source)
     except SubmissionError as err:
         return _failed(assignment, submission, str(err), course)
+    if student is None:
+        student = submitted_student(Path(submission), assignment)
+    whose = student_for(assignment, source.parent, student_id=student, typed=typed_id(cells), how=how,
+                        classmates=classmates_of(course.root) if classmates is None else classmates)
     try:
-        return grade_cells(assignment, cells, course, limits=limits, submission=str(submission))
+        return grade_cells(assignment, cells, course, limits=limits, submission=str(submission), student=whose)
     except Exception as err:  # noqa: BLE001 - a grader bug must cost a message, never the batch
         return _failed(assignment, submission, f"the grader failed on this submission ({type(err).__name__}: "
                                                f"{inert(str(err))[:200]}); it was not graded: tell the instructor",
                        course)
+
+
+def numbers_notes(student: Student) -> list[str]:
+    """What the feedback says about whose numbers were used, when that is not plain."""
+    if student.pool is None:
+        return []
+    if not student.id:
+        return ["Note: no student id, so the by-hand examples were checked with the lecture's own numbers."]
+    if student.how == "typed":
+        return [f"Note: the by-hand examples were checked with the numbers of the id typed in the notebook, "
+                f"{student.id!r}."]
+    if student.typed and student.typed.casefold() != student.id.casefold():
+        return [f"Note: the notebook has the id {student.typed!r} typed in, but this is the work of {student.id!r}, "
+                f"so it was checked with the numbers of {student.id!r}."]
+    return []
 
 
 def _failed(assignment: str, submission, why: str, course: Course) -> Report:

@@ -9,10 +9,12 @@ import contextlib
 import io
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 
 from . import course, driver, integrity
+from .own_numbers import classmates_of
 from .registry import get, judge
 
 _COURSE: list = []  # the course folder this kernel runs in, found once
@@ -38,8 +40,24 @@ def _silenced():
     return stack
 
 
-def run_in_kernel(assignment: str, name: str, objects: tuple):
-    """The :class:`CheckResult` of one check on objects from the caller's kernel."""
+def _student(assignment: str, typed: str):
+    """Whose numbers: as the notebook's own cell decides (checking.whose_numbers: in nbgrader's
+    autograde, the student of autograded/<student>/<assignment>/), with the course's pool and roster."""
+    from nncourse.assignments import checking
+    from .own_numbers import student_for
+    sid, how = checking.whose_numbers(typed)
+    found = _COURSE[0] if _COURSE else None
+    folder = found.source_folder(assignment) if found is not None else Path.cwd()
+    if not (folder / checking.NUMBERS_FILE).is_file():
+        folder = Path.cwd()
+    classmates = classmates_of(found.root) if found is not None else ()
+    return student_for(assignment, folder, student_id=sid if how != "typed" else None, typed=typed,
+                       how="folder" if how == "grading" else how, classmates=classmates)
+
+
+def run_in_kernel(assignment: str, name: str, objects: tuple, typed: str = ""):
+    """The :class:`CheckResult` of one check on objects from the caller's kernel (``typed``: the id
+    typed in the notebook, MY_ID)."""
     from .registry import CheckResult
     _use_course()
     check = get(assignment, name)
@@ -63,7 +81,7 @@ def run_in_kernel(assignment: str, name: str, objects: tuple):
             found = found or integrity.borrowed(f"{label}.layers", layer)
         if found:
             return fail(found, "borrowed")
-    cases = check.cases()
+    cases = check.cases(student=_student(assignment, typed) if check.per_student else None)
     plan = {"needs": list(check.needs), "cases": [case.request() for case in cases]}
     with _silenced():
         data = driver.pack(driver.bounded(driver.run_check(dict(zip(check.needs, objects)), plan)))
@@ -104,8 +122,9 @@ def check(assignment: str, name: str, *objects) -> float | None:
     if not objects:  # the hidden test cell names only the check: its objects are the notebook's own
         names, needs = sys._getframe(1).f_globals, get(assignment, name).needs
         missing = [need for need in needs if need not in names]
+        typed = names.get("MY_ID") if isinstance(names.get("MY_ID"), str) else ""
         result = (missing_result(assignment, name, missing) if missing
-                  else run_in_kernel(assignment, name, tuple(names[need] for need in needs)))
+                  else run_in_kernel(assignment, name, tuple(names[need] for need in needs), typed))
     else:
         result = run_in_kernel(assignment, name, objects)
     points = f"[{result.score:g}/{result.max_score:g} points]"

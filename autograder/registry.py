@@ -38,6 +38,8 @@ class Assignment:
     data: tuple[str, ...] = ("worked_examples.json",)  # files in data/ that the notebook opens
     limits: Limits = field(default_factory=Limits)     # the sandbox's limits when grading it
     preload: tuple[str, ...] = ()                # modules the sandbox imports before it closes
+    #: examples each student works by hand with their own numbers -> the exam kind that draws them
+    own_numbers: dict[str, str] = field(default_factory=dict, hash=False)
 
 
 @dataclass
@@ -72,13 +74,17 @@ class Check:
     name: str
     points: float
     needs: tuple[str, ...]
-    build: Callable[[np.random.Generator], list[Case]]
+    build: Callable[..., list[Case]]  # build(rng), or build(rng, student) for a per-student check
     what: str = ""
     unavailable: Callable[[], str | None] = lambda: None  # a reason when the check cannot run here
+    per_student: bool = False  # its cases use the student's own numbers (own_numbers.Student)
 
-    def cases(self, seed: int | None = None) -> list[Case]:
+    def cases(self, seed: int | None = None, student=None) -> list[Case]:
         seed = case_seed() if seed is None else seed
         rng = np.random.default_rng([seed, sum(map(ord, f"{self.assignment}/{self.name}"))])
+        if self.per_student:
+            from .own_numbers import NOBODY
+            return self.build(rng, student or NOBODY)
         return self.build(rng)
 
 
@@ -320,7 +326,9 @@ def judge(check: Check, cases: Sequence[Case], result: dict) -> CheckResult:
     case, wrong = (named or wrongs)[0]
     tags = [tag_of(w) for w in wrong]
     diagnosis = next((tag for tag in tags if tag not in GENERIC), tags[0])
-    lines = [f"✗ {check.name}: {right} of {len(cases)} cases right. First problem, on {case.label}:",
+    head = (f"✗ {check.name}, on {case.label}:" if len(cases) == 1 else
+            f"✗ {check.name}: {right} of {len(cases)} cases right. First problem, on {case.label}:")
+    lines = [head,
              f"  called: {case.call}"]
     lines += [f"  - {w}" for w in wrong[:4]]
     return done(fraction, "\n".join(lines), diagnosis=diagnosis, wrong_cases=tuple(c.label for c, _ in wrongs))

@@ -28,7 +28,7 @@ WRONG = [
     ("gradients", "two_layer_batch_only", "two_layer_gradients", "batch_only"),
     ("gradients", "two_layer_no_bias", "two_layer_gradients", "bias_missing"),
     ("gradients", "example1_slide_typo", "example1", "slide_typo"),
-    ("gradients", "example3_row_major", "example3", "numbered_by_rows"),
+    ("gradients", "example3_row_major", "example3", "weights_numbered_row_by_row"),
     ("gradients", "step_uphill", "gradient_descent_step", "uphill"),
     ("gradients", "step_ignores_lr", "gradient_descent_step", "ignores_learning_rate"),
     ("gradients", "step_in_place", "gradient_descent_step", "in_place"),

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nncourse.autograder import authoring
+from nncourse.autograder import authoring, own_numbers
 from nncourse.autograder.authoring import HIDDEN, AuthoringError, build, build_notebook
 from nncourse.autograder.cli import main
 from nncourse.autograder.grading import grade_file
@@ -83,7 +83,7 @@ def test_the_lecture_numbers_come_from_worked_examples_json(course):
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "{{" not in text
     ex1, ex3 = example("example1"), example("example3")
-    assert r"Training data: $(1, -1, 2) \rightarrow 1.5$" in text
+    assert r"training data $(1, -1, 2) \rightarrow 1.5$" in text
     assert ex1["inputs"] == [[1.0], [-1.0], [2.0]] and ex1["targets"] == [[1.5]]
     assert r"learning rate $\frac{1}{100}$" in text and ex1["update"]["learning_rate"] == 0.01
     assert "w12 = 5; b1 = 0" in text and ex3["numbered"]["parameters"]["w12"] == 5
@@ -97,9 +97,15 @@ def test_a_changed_lecture_number_reaches_the_notebook(fresh_course, tmp_path, m
     lecture["examples"]["example1"]["targets"] = [[2.5]]
     (data / "worked_examples.json").write_text(json.dumps(lecture))
     monkeypatch.setattr(authoring, "DATA_DIR", data)
+    monkeypatch.setattr(own_numbers, "DATA_DIR", data)
     build(fresh_course, "gradients")
     nb = nbformat.read(str(fresh_course.source_notebook("gradients")), 4)
-    assert r"Training data: $(1, -1, 2) \rightarrow 2.5$" in "\n".join(c.source for c in nb.cells)
+    assert r"training data $(1, -1, 2) \rightarrow 2.5$" in "\n".join(c.source for c in nb.cells)
+    # students without an id see the new lecture numbers too (your_numbers.json), the others keep theirs
+    pool = json.loads((fresh_course.source_folder("gradients") / "your_numbers.json").read_text())
+    assert pool["examples"]["example1"]["lecture"] == [1, -1, 2, 2.5, 0.1, -0.2, 0.4, 0.5]
+    shipped = json.loads((own_numbers.SHIPPED / "gradients.json").read_text())
+    assert pool["examples"]["example1"]["versions"] == shipped["examples"]["example1"]["versions"]
     assert json.loads((fresh_course.source_folder("gradients") / "worked_examples.json").read_text()) == lecture
 
 

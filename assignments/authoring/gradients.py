@@ -18,12 +18,12 @@
 # parameter a small amount against its derivative: **gradient descent**. The derivatives come from
 # **calculus — specifically the chain rule**: "when I change $w_1$ a little, how much does $\ell$ change?"
 #
-# In this assignment you first redo the lecture's three worked examples by hand (you may type the
-# arithmetic, e.g. `2 * (1.6 - 1.5)`), then write the same steps as functions, and finally watch the
-# loss fall over 100 steps, as in the lecture's demo.
+# In this assignment you first work the lecture's three examples by hand, with numbers of your own
+# (you may type the arithmetic, e.g. `2 * (1.6 - 1.5)`), then write the same steps as functions, and
+# finally watch the loss fall over 100 steps, as in the lecture's demo.
 #
-# Run the cells from top to bottom. Each test cell checks your answer against the lecture's numbers
-# and tells you what to fix. Write your code only where it says `# YOUR CODE HERE`.
+# Run the cells from top to bottom. Each test cell checks your answer and tells you what to fix.
+# Write your code only where it says `# YOUR CODE HERE`.
 
 # %% nbgrader={"grade_id": "setup"}
 import json
@@ -31,18 +31,32 @@ import json
 import numpy as np
 import matplotlib.pyplot as plt
 
-from checking import attempt, defined, entry, expect, numerical_dinputs, visible_tests
+from checking import attempt, by_hand, defined, entry, expect, numerical_dinputs, visible_tests, your_numbers
 
 # %% nbgrader={"grade_id": "lecture"}
 # The lecture's worked examples (Examples 1-3) as numbers, from the file next to this notebook.
 with open("worked_examples.json", encoding="utf-8") as file:
     lecture = json.load(file)["examples"]
 
+# %% [markdown] nbgrader={"grade_id": "your_numbers_text"}
+# ## Your numbers
+#
+# Each student works the three examples by hand with numbers of their own, drawn for their student
+# id, and the grader checks your answers against your numbers; the lecture's worked examples below
+# show the way. On the course's JupyterHub your id is found for you; elsewhere, type it once below
+# (as it is on the course roster) and run both cells.
+
+# %%
+MY_ID = ""  # your student id, between the quotes
+
+# %% nbgrader={"grade_id": "numbers"}
+numbers = your_numbers(MY_ID)
+
 # %% [markdown] nbgrader={"grade_id": "example1_text"}
 # ## Example 1 — one neuron, one sample, no activation function
 #
-# Training data: ${{ example1.inputs | vec }} \rightarrow {{ example1.targets | num }}$. Weights
-# $w = {{ example1.layers[0].weights | vec }}$, bias $b = {{ example1.layers[0].biases | num }}$.
+# In the lecture: training data ${{ example1.inputs | vec }} \rightarrow {{ example1.targets | num }}$,
+# weights $w = {{ example1.layers[0].weights | vec }}$, bias $b = {{ example1.layers[0].biases | num }}$.
 #
 # $$\hat y = x_1 w_1 + x_2 w_2 + x_3 w_3 + b, \qquad \ell = (\hat y - y)^2$$
 #
@@ -53,21 +67,30 @@ with open("worked_examples.json", encoding="utf-8") as file:
 # bias move by $-{{ example1.update.learning_rate | frac }}$ times their derivative. Finally compute the new loss with the new
 # weights.
 #
-# Fill in the dictionary `example1`. (Careful: one of the lecture's slides has a sign slip in the
-# new $w_1$ — trust your own arithmetic.)
+# The lecture's answers: $\hat y = {{ example1.forward.outputs | num }}$, $\ell = {{ example1.forward.loss | num }}$,
+# $\frac{\partial \ell}{\partial \hat y} = {{ example1.backward.doutputs | num }}$, d-weights
+# ${{ example1.backward.layers[0].dweights | vec }}$, d-bias ${{ example1.backward.layers[0].dbiases | num }}$;
+# new weights ${{ example1.update.layers[0].weights | vec }}$, new bias ${{ example1.update.layers[0].biases | num }}$
+# and new loss ${{ example1.update.loss | num }}$. (One of the slides has a sign slip in the new $w_1$.)
+#
+# Now do the same with **your** numbers, `numbers["example1"]` (`x`, `y`, `w`, `b`, printed above),
+# and fill in the dictionary `example1`.
 
 # %% nbgrader={"grade_id": "answer_example1", "solution": true}
 # example1 = {"yhat": ..., "loss": ..., "dL_dyhat": ...,
 #             "dweights": [dL/dw1, dL/dw2, dL/dw3], "dbias": ...,
 #             "new_weights": [w1, w2, w3], "new_bias": ..., "new_loss": ...}
+# with your numbers: numbers["example1"]["x"], ...["y"], ...["w"], ...["b"]
 ### BEGIN SOLUTION
-x1, x2, x3, y = 1, -1, 2, 1.5
-w1, w2, w3, b = 0.1, -0.2, 0.4, 0.5
+mine = numbers["example1"]
+(x1, x2, x3), y = mine["x"], mine["y"]
+(w1, w2, w3), b = mine["w"], mine["b"]
+eta = mine["learning_rate"]
 yhat = x1 * w1 + x2 * w2 + x3 * w3 + b
 dL_dyhat = 2 * (yhat - y)
 dweights = [dL_dyhat * x1, dL_dyhat * x2, dL_dyhat * x3]
-new_weights = [w1 - 0.01 * dweights[0], w2 - 0.01 * dweights[1], w3 - 0.01 * dweights[2]]
-new_bias = b - 0.01 * dL_dyhat
+new_weights = [w1 - eta * dweights[0], w2 - eta * dweights[1], w3 - eta * dweights[2]]
+new_bias = b - eta * dL_dyhat
 new_yhat = x1 * new_weights[0] + x2 * new_weights[1] + x3 * new_weights[2] + new_bias
 example1 = {"yhat": yhat, "loss": (yhat - y) ** 2, "dL_dyhat": dL_dyhat,
             "dweights": dweights, "dbias": dL_dyhat,
@@ -75,23 +98,20 @@ example1 = {"yhat": yhat, "loss": (yhat - y) ** 2, "dL_dyhat": dL_dyhat,
 ### END SOLUTION
 
 # %% nbgrader={"grade_id": "test_example1", "grade": true}
-answer = defined("example1")
+# With your own numbers this checks that every number is there; with the lecture's, their values.
 ex = lecture["example1"]
-expect("example1['yhat']", entry(answer, "yhat", "example1"), ex["forward"]["outputs"])
-expect("example1['loss']", entry(answer, "loss", "example1"), ex["forward"]["loss"])
-expect("example1['dL_dyhat']", entry(answer, "dL_dyhat", "example1"), ex["backward"]["doutputs"])
-expect("example1['dweights']", entry(answer, "dweights", "example1"), ex["backward"]["layers"][0]["dweights"])
-expect("example1['dbias']", entry(answer, "dbias", "example1"), ex["backward"]["layers"][0]["dbiases"])
-expect("example1['new_weights']", entry(answer, "new_weights", "example1"), ex["update"]["layers"][0]["weights"])
-expect("example1['new_bias']", entry(answer, "new_bias", "example1"), ex["update"]["layers"][0]["biases"])
-expect("example1['new_loss']", entry(answer, "new_loss", "example1"), ex["update"]["loss"])
+by_hand("example1", defined("example1"), numbers, {
+    "yhat": ex["forward"]["outputs"], "loss": ex["forward"]["loss"], "dL_dyhat": ex["backward"]["doutputs"],
+    "dweights": ex["backward"]["layers"][0]["dweights"], "dbias": ex["backward"]["layers"][0]["dbiases"],
+    "new_weights": ex["update"]["layers"][0]["weights"], "new_bias": ex["update"]["layers"][0]["biases"],
+    "new_loss": ex["update"]["loss"]})
 
 # %% [markdown] nbgrader={"grade_id": "example2_text"}
 # ## Example 2 — backpropagation on a batch of data
 #
-# Still one neuron and no activation function, but now a batch of three samples:
-# {{ example2 | samples }}.
-# Weights $w = {{ example2.layers[0].weights | vec }}$, bias $b = {{ example2.layers[0].biases | num }}$.
+# Still one neuron and no activation function, but now a batch of three samples. In the lecture:
+# {{ example2 | samples }};
+# weights $w = {{ example2.layers[0].weights | vec }}$, bias $b = {{ example2.layers[0].biases | num }}$.
 #
 # The loss is the mean over the batch:
 # $\ell = \frac{1}{3}\left((\hat y_1 - y_1)^2 + (\hat y_2 - y_2)^2 + (\hat y_3 - y_3)^2\right)$,
@@ -100,16 +120,22 @@ expect("example1['new_loss']", entry(answer, "new_loss", "example1"), ex["update
 # three samples together** for each weight and the bias (the loss already has the $\frac{1}{3}$, so
 # this sum is really an average).
 #
-# Fill in `example2`: `yhat` (3 numbers), `loss`, `dL_dyhat` (3 numbers) and `gradient`
+# The lecture's answers: $\hat y = {{ example2.forward.outputs | vec }}$, $\ell = {{ example2.forward.loss | exact }}$,
+# $\frac{\partial \ell}{\partial \hat y_i} = {{ example2.backward.doutputs | exact }}$ and the gradient
+# ${{ example2.numbered.gradients | exact }}$ (the slides have two sign slips here).
+#
+# With **your** numbers, `numbers["example2"]` (`samples`, `targets`, `w`, `b`), fill in `example2`:
+# `yhat` (3 numbers), `loss`, `dL_dyhat` (3 numbers) and `gradient`
 # $= (\partial w_1, \partial w_2, \partial w_3, \partial b)$, the batch sums.
 
 # %% nbgrader={"grade_id": "answer_example2", "solution": true}
 # example2 = {"yhat": [...3 numbers], "loss": ..., "dL_dyhat": [...3 numbers],
 #             "gradient": [dL/dw1, dL/dw2, dL/dw3, dL/db]}
+# with your numbers: numbers["example2"]["samples"], ...["targets"], ...["w"], ...["b"]
 ### BEGIN SOLUTION
-samples = [(2, 1, 1), (-1, 2, 3), (-1, -1, -5)]
-targets = [3, -4, -5]
-w, b = (2, -3, 1), 0.5
+mine = numbers["example2"]
+samples, targets = mine["samples"], mine["targets"]
+w, b = mine["w"], mine["b"]
 yhat = [sum(xi * wi for xi, wi in zip(x, w)) + b for x in samples]
 dL_dyhat = [2 / 3 * (yh - y) for yh, y in zip(yhat, targets)]
 gradient = [sum(d * x[i] for d, x in zip(dL_dyhat, samples)) for i in range(3)] + [sum(dL_dyhat)]
@@ -118,26 +144,23 @@ example2 = {"yhat": yhat, "loss": sum((yh - y) ** 2 for yh, y in zip(yhat, targe
 ### END SOLUTION
 
 # %% nbgrader={"grade_id": "test_example2", "grade": true}
-answer = defined("example2")
 ex = lecture["example2"]
-expect("example2['yhat']", entry(answer, "yhat", "example2"), ex["forward"]["outputs"])
-expect("example2['loss']", entry(answer, "loss", "example2"), ex["forward"]["loss"])
-expect("example2['dL_dyhat']", entry(answer, "dL_dyhat", "example2"), ex["backward"]["doutputs"])
 numbered = ex["numbered"]["gradients"]
-expect("example2['gradient']", entry(answer, "gradient", "example2"),
-       [numbered["w1"], numbered["w2"], numbered["w3"], numbered["b1"]])
+by_hand("example2", defined("example2"), numbers, {
+    "yhat": ex["forward"]["outputs"], "loss": ex["forward"]["loss"], "dL_dyhat": ex["backward"]["doutputs"],
+    "gradient": [numbered["w1"], numbered["w2"], numbered["w3"], numbered["b1"]]})
 
 # %% [markdown] nbgrader={"grade_id": "example3_text"}
 # ## Example 3 — two layers, one sample, no activation functions
 #
-# Sample: ${{ example3.inputs | vec }} \rightarrow {{ example3.targets | vec }}$.
+# In the lecture, the sample is ${{ example3.inputs | vec }} \rightarrow {{ example3.targets | vec }}$.
 # Inputs $x_1, x_2$ feed three hidden neurons $u_1, u_2, u_3$, which feed two outputs $\hat y, \hat z$.
 # The lecture numbers the weights input by input: $w_1$ = $x_1 \to u_1$, $w_2$ = $x_1 \to u_2$,
 # $w_3$ = $x_1 \to u_3$, $w_4$ = $x_2 \to u_1$, …, then $w_7$ = $u_1 \to \hat y$, $w_8$ = $u_1 \to \hat z$,
 # $w_9$ = $u_2 \to \hat y$, …, $w_{12}$ = $u_3 \to \hat z$. Biases $b_1, b_2, b_3$ belong to the
 # hidden neurons, $b_4, b_5$ to $\hat y, \hat z$.
 #
-# Parameters: {{ example3.numbered.parameters | numbered("w") }}; {{ example3.numbered.parameters | numbered("b") }}.
+# The lecture's parameters: {{ example3.numbered.parameters | numbered("w") }}; {{ example3.numbered.parameters | numbered("b") }}.
 #
 # So $u_1 = w_1 x_1 + w_4 x_2 + b_1$, $\hat y = u_1 w_7 + u_2 w_9 + u_3 w_{11} + b_4$ and
 # $\ell = \frac{1}{2}\left((\hat y - {{ example3.targets[0] | num }})^2 + (\hat z - {{ example3.targets[1] | num }})^2\right)$.
@@ -147,18 +170,27 @@ expect("example2['gradient']", entry(answer, "gradient", "example2"),
 # $\frac{\partial \ell}{\partial u_1} = w_7 \frac{\partial \ell}{\partial \hat y} + w_8 \frac{\partial \ell}{\partial \hat z}$.
 # With hidden layers we also need the derivatives of the neuron values, to keep passing backward.
 #
-# Fill in `example3`: `outputs` $= (\hat y, \hat z)$, `loss`, `dL_dw` (12 numbers, $w_1 \ldots w_{12}$)
-# and `dL_db` (5 numbers, $b_1 \ldots b_5$). (The slides show another loss here: it belongs to another
-# forward pass, so compute it from this sample.)
+# The lecture's answers: $(\hat y, \hat z) = {{ example3.forward.outputs | vec }}$, $\ell = {{ example3.forward.loss | num }}$
+# (the slides show another loss here: it belongs to another forward pass),
+# $\frac{\partial \ell}{\partial w_1}, \ldots, \frac{\partial \ell}{\partial w_{12}} =
+# {{ example3.numbered.gradients | prefixed("w") | exact }}$ and
+# $\frac{\partial \ell}{\partial b_1}, \ldots, \frac{\partial \ell}{\partial b_5} =
+# {{ example3.numbered.gradients | prefixed("b") | exact }}$.
+#
+# With **your** numbers, `numbers["example3"]` (`x`, `targets` $= (y, z)$, `w` $= (w_1, \ldots, w_{12})$,
+# `b` $= (b_1, \ldots, b_5)$), fill in `example3`: `outputs` $= (\hat y, \hat z)$, `loss`, `dL_dw`
+# (12 numbers, $w_1 \ldots w_{12}$) and `dL_db` (5 numbers, $b_1 \ldots b_5$).
 
 # %% nbgrader={"grade_id": "answer_example3", "solution": true}
 # example3 = {"outputs": [yhat, zhat], "loss": ...,
 #             "dL_dw": [dL/dw1, ..., dL/dw12], "dL_db": [dL/db1, ..., dL/db5]}
+# with your numbers: numbers["example3"]["x"], ...["targets"], ...["w"] (w1 first), ...["b"]
 ### BEGIN SOLUTION
-x1, x2 = 3, -2
-y, z = 1, 4
-w = {1: 1, 2: -4, 3: -1, 4: -2, 5: 5, 6: 0, 7: 2, 8: -2, 9: 1, 10: -1, 11: 4, 12: 5}
-b = {1: 0, 2: 0, 3: 0, 4: -1, 5: 5}
+mine = numbers["example3"]
+x1, x2 = mine["x"]
+y, z = mine["targets"]
+w = dict(enumerate(mine["w"], start=1))  # w[1] ... w[12], the lecture's numbering
+b = dict(enumerate(mine["b"], start=1))
 u1 = w[1] * x1 + w[4] * x2 + b[1]
 u2 = w[2] * x1 + w[5] * x2 + b[2]
 u3 = w[3] * x1 + w[6] * x2 + b[3]
@@ -178,13 +210,11 @@ example3 = {
 ### END SOLUTION
 
 # %% nbgrader={"grade_id": "test_example3", "grade": true}
-answer = defined("example3")
 ex = lecture["example3"]
-expect("example3['outputs']", entry(answer, "outputs", "example3"), ex["forward"]["outputs"])
-expect("example3['loss']", entry(answer, "loss", "example3"), ex["forward"]["loss"])
 numbered = ex["numbered"]["gradients"]
-expect("example3['dL_dw']", entry(answer, "dL_dw", "example3"), [numbered[f"w{k}"] for k in range(1, 13)])
-expect("example3['dL_db']", entry(answer, "dL_db", "example3"), [numbered[f"b{k}"] for k in range(1, 6)])
+by_hand("example3", defined("example3"), numbers, {
+    "outputs": ex["forward"]["outputs"], "loss": ex["forward"]["loss"],
+    "dL_dw": [numbered[f"w{k}"] for k in range(1, 13)], "dL_db": [numbered[f"b{k}"] for k in range(1, 6)]})
 
 
 # %% [markdown] nbgrader={"grade_id": "code_text"}

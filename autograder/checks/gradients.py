@@ -6,24 +6,211 @@ import numpy as np
 from nncourse.reference import Dense, MeanSquaredError, Network
 from nncourse.reference.examples import example, example_network
 
-from nncourse.autograder.feedback import Mistake
+from nncourse.autograder.exam.bounds import Degenerate
+from nncourse.autograder.exam.grading import mark
+from nncourse.autograder.exam.kinds import kind
+from nncourse.autograder.feedback import Mistake, type_text
+from nncourse.autograder.own_numbers import lecture_params
 from nncourse.autograder.registry import Assignment, Case, Check, Part, register
 from nncourse.autograder.checks import hidden, shp, values
 
-ASSIGNMENT = Assignment("gradients", order=1)
+ASSIGNMENT = Assignment("gradients", order=1, own_numbers={
+    "example1": "gd_step", "example2": "batch_gradient", "example3": "two_layer"})
 A = ASSIGNMENT.id
 
+#: Each by-hand dict's entries -> the exam kind's items they hold, in order (dL/db1..3 of Example 3
+#: are the hidden neurons' d-values: without an activation they are the same numbers).
+BY_HAND = {
+    "example1": {"yhat": ["yhat"], "loss": ["L"], "dL_dyhat": ["dyhat"], "dweights": ["dw1", "dw2", "dw3"],
+                 "dbias": ["db1"], "new_weights": ["w1_new", "w2_new", "w3_new"], "new_bias": ["b1_new"],
+                 "new_loss": ["L_new"]},
+    "example2": {"yhat": ["yhat1", "yhat2", "yhat3"], "loss": ["L"], "dL_dyhat": ["dyhat1", "dyhat2", "dyhat3"],
+                 "gradient": ["dw1", "dw2", "dw3", "db1"]},
+    "example3": {"outputs": ["yhat", "zhat"], "loss": ["L"], "dL_dw": [f"dw{k}" for k in range(1, 13)],
+                 "dL_db": ["du1", "du2", "du3", "db4", "db5"]},
+}
 
-def _by_hand(name: str, fields: dict[str, tuple], alternates: dict | None = None):
-    """A check of a dict of hand-computed numbers: field -> (expected, want)."""
-    alternates = alternates or {}
+#: The slides' own slips, recognised where a student works the lecture's numbers: item -> (value, why).
+SLIDE_SLIPS = {
+    "example1": {"w1_new": (-0.098, "that is the slide's typo (-0.098); w₁ = 0.1 - 0.01·0.2 = 0.098")},
+    "example2": {"dw1": (4 / 3, "that is the slide's typo (+4/3); -2/3 + 1/3 - 1 = -4/3")},
+    "example3": {"L": (29.0, "29 is the slide's erratum (another forward pass); use ŷ = -21, ẑ = -2")},
+}
 
-    def build(rng):
-        parts = [Part(key, ("value", key), expected, {"want": want, "alternates": alternates.get(key, ())},
-                      what=f"`{name}`") for key, (expected, want) in fields.items()]
-        return [Case(f"the lecture's {name.replace('example', 'Example ')}", "value", {"name": name},
-                     f"your `{name}` dict", parts)]
+
+def _example_label(example: str) -> str:
+    return example.replace("example", "Example ")
+
+
+def _versions(example: str, student):
+    """(whose numbers, their params) for the by-hand check: the student's own, or the lecture's."""
+    kind_name = ASSIGNMENT.own_numbers[example]
+    own = student.params(example) if student.id else None
+    if own is not None:
+        return f"your {_example_label(example)} (the numbers for the id {student.id!r})", own, True
+    return f"the lecture's {_example_label(example)}", lecture_params(example, kind_name), False
+
+
+def _by_hand(example: str):
+    """The by-hand check of ``example``: each number the notebook asks for is one item, marked as the
+    exam grader marks it (the exam's tolerance, error carried forward from the student's own earlier
+    numbers), on the submission's own numbers."""
+    kind_name, fields = ASSIGNMENT.own_numbers[example], BY_HAND[example]
+    asked = [name for names in fields.values() for name in names]
+
+    def build(rng, student):
+        label, params, own = _versions(example, student)
+        items, values = _items(kind_name, params, asked, strict=own)
+        named = {item: [(value, f"is what you get with {why}", _tag(why)) for why, value in wrongs.items()]
+                 for item, wrongs in kind(kind_name).mistakes(params, values).items()}
+        if not own:
+            for item, (value, why) in SLIDE_SLIPS[example].items():
+                named.setdefault(item, []).insert(0, (value, why, "slide_typo"))
+
+        def judge(outputs):
+            answers, problems = _read(example, fields, outputs.get("value"))
+            if problems:
+                return _Marked(0.0, problems)
+            marked = mark(kind_name, params, items, {f"P1.{k}": v for k, v in answers.items()}, carry_forward=True)
+            credited = sum(verdict in ("right", "carried") for _, verdict in marked) / len(items)
+            wrong = [item["name"][3:] for item, verdict in marked if verdict in ("wrong", "blank")]
+            if not wrong:
+                return _Marked(1.0, [])
+            theirs = _whose(example, kind_name, student, answers, credited) if own else None
+            if theirs:  # consistent with someone else's numbers earns nothing: they are not the student's work
+                return _Marked(0.0, [theirs])
+            messages = _wrong_items(example, fields, wrong, answers, named, own)
+            carried = sum(verdict == "carried" for _, verdict in marked)
+            if carried:
+                messages.append(Mistake(f"{carried} later number(s) follow correctly from yours and count "
+                                        f"(error carried forward)", "carried_forward"))
+            return _Marked(credited, messages)
+        return [Case(label, "value", {"name": example}, f"your `{example}` dict", judge=judge)]
     return build
+
+
+def _items(kind_name: str, params, asked: list[str], strict: bool):
+    k = kind(kind_name)
+    values = k.solve(params)
+    try:
+        problem = k.build(1, params, values, strict=strict)
+    except Degenerate:  # a version the exam would redraw: mark it with the lecture's rule
+        problem = k.build(1, params, values, strict=False)
+    by_name = {item.name[3:]: item.to_json() for item in problem.items}
+    return [by_name[name] for name in asked], values
+
+
+class _Marked(list):
+    """A by-hand verdict: its messages, and the share of its numbers credited (registry.judge_case)."""
+
+    def __init__(self, fraction: float, messages: list) -> None:
+        super().__init__(messages)
+        self.fraction = fraction
+
+
+def _read(example: str, fields: dict, value) -> tuple[dict[str, float], list]:
+    """The student's numbers by item name, or the messages that say why they cannot be read."""
+    if not isinstance(value, dict):
+        return {}, [Mistake(f"`{example}` should be a dict with the keys {', '.join(map(repr, fields))}; "
+                            f"it is {type_text(value)}", "wrong_type")]
+    answers, problems = {}, []
+    for key, names in fields.items():
+        where = f"`{example}[{key!r}]`"
+        if key not in value:
+            problems.append(Mistake(f"`{example}` has no key {key!r}", "missing"))
+            continue
+        if value[key] is None or getattr(value[key], "type_name", "") == "ellipsis":  # (the driver's Opaque)
+            problems.append(Mistake(f"{where} is still empty: fill in your number(s)", "empty"))
+            continue
+        try:
+            numbers = np.asarray(value[key], dtype=float).ravel()
+        except (TypeError, ValueError):
+            problems.append(Mistake(f"{where} should be {_count(len(names))}; it is {type_text(value[key])}",
+                                    "wrong_type"))
+            continue
+        if numbers.size != len(names):
+            problems.append(Mistake(f"{where} should hold {_count(len(names))}; it holds {numbers.size}", "shape"))
+            continue
+        for name, number in zip(names, numbers):
+            if np.isfinite(number):
+                answers[name] = float(number)
+    return answers, problems
+
+
+def _count(n: int) -> str:
+    return "one number" if n == 1 else f"{n} numbers"
+
+
+def _entry(example: str, fields: dict, item: str) -> str:
+    """Where the item is in the student's dict: `example1['dweights'][2]`."""
+    for key, names in fields.items():
+        if item in names:
+            return f"`{example}[{key!r}]" + ("`" if len(names) == 1 else f"[{names.index(item)}]`")
+    return item
+
+
+def _tag(why: str) -> str:
+    """A named mistake's tag for the reports: "the factor 2 left out" -> "factor_2_left_out"."""
+    words = [w for w in "".join(c if c.isalnum() else " " for c in why.lower()).split() if w not in ("the", "a")]
+    return "_".join(words)[:40] or "named"
+
+
+def _wrong_items(example: str, fields: dict, wrong: list[str], answers: dict[str, float], named: dict,
+                 own: bool) -> list[Mistake]:
+    """One message per distinct reason (at most three), each at the first number it explains."""
+    whose = "your numbers" if own else "the lecture's numbers"
+    reasons: dict[str, list] = {}
+    for item in wrong:
+        if item not in answers:
+            why, tag = "is not a finite number", "not_finite"
+        else:
+            found = [(w, t) for value, w, t in named.get(item, ())
+                     if abs(float(value) - answers[item]) <= 1e-6 * max(1.0, abs(float(value)))]
+            why, tag = found[0] if found else (f"is not right for {whose}, nor does it follow from your "
+                                               f"earlier numbers", "differs")
+        reasons.setdefault(why, [tag, []])[1].append(item)
+    out = []
+    for why, (tag, items) in list(reasons.items())[:3]:
+        first = items[0]
+        value = f" = {answers[first]:.6g}" if first in answers else ""
+        more = f" (and {len(items) - 1} more like it)" if len(items) > 1 else ""
+        sep = ": " if why.startswith(("that is", "29")) else " "
+        out.append(Mistake(f"{_entry(example, fields, first)}{value}{more}{sep}{why}", tag))
+    return out
+
+
+def _whose(example: str, kind_name: str, student, answers: dict[str, float], credited: float) -> Mistake | None:
+    """When wrong answers fit someone else's numbers better than the student's own (the lecture's,
+    the id typed in the notebook, a classmate's): the message that says so."""
+    mine = student.id.casefold()
+    candidates = [("", "lecture")]
+    if student.typed and student.typed.casefold() != mine:
+        candidates.append((student.typed, "typed"))
+    candidates += [(c, "classmate") for c in student.classmates if c.casefold() not in (mine, student.typed.casefold())]
+    names = [name for names in BY_HAND[example].values() for name in names]
+    yours = f"your own numbers (id {student.id!r}, printed near the top of the notebook)"
+    for other, how in candidates:
+        params = student.params(example, other) if other else lecture_params(example, kind_name)
+        items, _ = _items(kind_name, params, names, strict=False)
+        marked = mark(kind_name, params, items, {f"P1.{k}": v for k, v in answers.items()}, carry_forward=False)
+        fits = sum(verdict == "right" for _, verdict in marked) / len(marked)
+        if fits <= credited or fits < 0.75:
+            continue
+        if how == "lecture":
+            text = f"these are the answers for the lecture's numbers, not for yours: work it out with {yours}"
+        elif how == "typed":
+            text = (f"these answers are right for the numbers of {other!r}, the id typed in your notebook, but this "
+                    f"is the work of {student.id!r}: type your own id, run the notebook again and work it out with {yours}")
+        else:
+            text = (f"these answers are right for another student's numbers, not for yours (each student has "
+                    f"their own): work it out with {yours}")
+        return Mistake(text, "not_your_numbers")
+    return None
+
+
+for _example, _points in (("example1", 3), ("example2", 3), ("example3", 4)):
+    register(Check(A, _example, _points, (_example,), _by_hand(_example), f"{_example_label(_example)} by hand",
+                   per_student=True))
 
 
 def _mse_backward(weights_biases, inputs, targets):
@@ -36,68 +223,10 @@ def _mse_backward(weights_biases, inputs, targets):
     return outputs, value, loss.dinputs, layers
 
 
-def _example1():
-    ex = example("example1")
-    grads = ex["backward"]["layers"][0]
-    update = ex["update"]["layers"][0]
-    new_w = np.ravel(update["weights"])
-    slide = new_w.copy()
-    slide[0] = -slide[0]
-    return {
-        "yhat": (ex["forward"]["outputs"][0][0], "scalar"),
-        "loss": (ex["forward"]["loss"], "scalar"),
-        "dL_dyhat": (ex["backward"]["doutputs"][0][0], "scalar"),
-        "dweights": (np.ravel(grads["dweights"]), "numbers"),
-        "dbias": (grads["dbiases"][0][0], "scalar"),
-        "new_weights": (new_w, "numbers"),
-        "new_bias": (update["biases"][0][0], "scalar"),
-        "new_loss": (ex["update"]["loss"], "scalar"),
-    }, {"new_weights": [(slide, "that is the slide's typo (-0.098); w₁ = 0.1 - 0.01·0.2 = 0.098", "slide_typo")]}
-
-
-def _example2():
-    ex = example("example2")
-    grads = ex["backward"]["layers"][0]
-    gradient = np.concatenate([np.ravel(grads["dweights"]), np.ravel(grads["dbiases"])])
-    slide = gradient.copy()
-    slide[0] = -slide[0]
-    return {
-        "yhat": (np.ravel(ex["forward"]["outputs"]), "numbers"),
-        "loss": (ex["forward"]["loss"], "scalar"),
-        "dL_dyhat": (np.ravel(ex["backward"]["doutputs"]), "numbers"),
-        "gradient": (gradient, "numbers"),
-    }, {"gradient": [(slide, "the first entry has the slide's typo (+4/3); -2/3 + 1/3 - 1 = -4/3", "slide_typo")]}
-
-
-def _example3():
-    network, inputs, targets, loss = example_network("example3")
-    outputs = network.forward_pass(inputs)
-    value = loss.forward_pass(outputs, targets)
-    network.backward_pass(loss.backward_pass())
-    dense = network.trainable_layers
-    dw = np.concatenate([l.dweights.flatten(order="F") for l in dense])
-    dw_rows = np.concatenate([l.dweights.flatten(order="C") for l in dense])
-    db = np.concatenate([l.dbiases.ravel() for l in dense])
-    return {
-        "outputs": (outputs.ravel(), "numbers"),
-        "loss": (value, "scalar"),
-        "dL_dw": (dw, "numbers"),
-        "dL_db": (db, "numbers"),
-    }, {"dL_dw": [(dw_rows, "the d-weights are numbered row by row; the lecture numbers each layer's "
-                            "weights column by column (w1 = x1→u1, w2 = x1→u2, w3 = x1→u3, w4 = x2→u1, …)",
-                   "numbered_by_rows")],
-        "loss": [(29.0, "29 is the slide's erratum (another forward pass); use ŷ = -21, ẑ = -2", "slide_typo"),
-                 (27.5, "27.5 is the slide's erratum (another forward pass); use ŷ = -21, ẑ = -2", "slide_typo")]}
-
-
-def _dict_check(name, points, make, what):
-    fields, alternates = make()
-    return register(Check(A, name, points, (name,), _by_hand(name, fields, alternates), what))
-
-
-_dict_check("example1", 3, _example1, "Example 1 by hand")
-_dict_check("example2", 3, _example2, "Example 2 by hand")
-_dict_check("example3", 4, _example3, "Example 3 by hand")
+def _own(student, example: str):
+    """(label, params) of the student's own version of ``example``, or None (no id, no own numbers)."""
+    params = student.params(example) if student.id else None
+    return None if params is None else (f"your {_example_label(example)} (id {student.id!r})", params)
 
 
 def _returned(name: str, labels: list[str], expected: list, batch: int | None = None, wants=None,
@@ -108,10 +237,19 @@ def _returned(name: str, labels: list[str], expected: list, batch: int | None = 
                  what=f"what `{name}` returned") for i, (label, exp, want) in enumerate(zip(labels, expected, wants))]
 
 
-def _neuron_cases(rng):
+def _one_neuron(params) -> tuple:
+    """(inputs, targets, weights, bias) of a one-neuron example's parameters."""
+    return (np.asarray(params["inputs"], dtype=float), np.asarray(params["targets"], dtype=float),
+            np.asarray(params["weights"], dtype=float).ravel(), float(np.ravel(params["biases"])[0]))
+
+
+def _neuron_cases(rng, student):
     ex = example("example1")
     cases = [(np.ravel(ex["inputs"]), float(ex["targets"][0][0]), np.ravel(ex["layers"][0]["weights"]),
               float(ex["layers"][0]["biases"][0][0]), "the lecture's Example 1")]
+    if mine := _own(student, "example1"):
+        x, y, w, b = _one_neuron(mine[1])
+        cases.append((x.ravel(), float(y.ravel()[0]), w, b, mine[0]))
     for i in range(1, 4):
         n = int(rng.integers(2, 7))
         cases.append((values(rng, n), float(values(rng)), values(rng, n), float(values(rng)), hidden(i)))
@@ -131,13 +269,17 @@ def _neuron_cases(rng):
     return out
 
 
-register(Check(A, "neuron_gradient", 2, ("neuron_gradient",), _neuron_cases, "one neuron, one sample"))
+register(Check(A, "neuron_gradient", 2, ("neuron_gradient",), _neuron_cases, "one neuron, one sample",
+               per_student=True))
 
 
-def _batch_cases(rng):
+def _batch_cases(rng, student):
     ex = example("example2")
     cases = [(np.array(ex["inputs"]), np.ravel(ex["targets"]), np.ravel(ex["layers"][0]["weights"]),
               float(ex["layers"][0]["biases"][0][0]), "the lecture's Example 2")]
+    if mine := _own(student, "example2"):
+        X, y, w, b = _one_neuron(mine[1])
+        cases.append((X, y.ravel(), w, b, mine[0]))
     for i in range(1, 4):
         n, batch = int(rng.integers(2, 6)), int(rng.integers(6, 12))
         cases.append((values(rng, n, batch), values(rng, batch), values(rng, n), float(values(rng)), hidden(i)))
@@ -162,14 +304,19 @@ def _batch_cases(rng):
     return out
 
 
-register(Check(A, "batch_gradient", 3, ("batch_gradient",), _batch_cases, "one neuron, a batch"))
+register(Check(A, "batch_gradient", 3, ("batch_gradient",), _batch_cases, "one neuron, a batch",
+               per_student=True))
 
 
-def _two_layer_cases(rng):
+def _two_layer_cases(rng, student):
     network, inputs, targets, _ = example_network("example3")
     hidden_layer, output_layer = network.trainable_layers
     cases = [(inputs, targets, hidden_layer.weights, hidden_layer.biases, output_layer.weights,
               output_layer.biases, "the lecture's Example 3")]
+    if mine := _own(student, "example3"):
+        p = {k: np.asarray(v, dtype=float) for k, v in mine[1].items() if k != "activation"}
+        cases.append((p["inputs"], p["targets"], p["hidden_weights"], p["hidden_biases"], p["output_weights"],
+                      p["output_biases"], mine[0]))
     for i, (n_in, n_hidden, n_out, batch) in enumerate([(3, 4, 2, 5), (4, 6, 3, 7)], start=1):
         cases.append((values(rng, n_in, batch), values(rng, n_out, batch), values(rng, n_hidden, n_in),
                       values(rng, n_hidden, 1), values(rng, n_out, n_hidden), values(rng, n_out, 1), hidden(i)))
@@ -199,15 +346,21 @@ def _two_layer_cases(rng):
     return out
 
 
-register(Check(A, "two_layer_gradients", 3, ("two_layer_gradients",), _two_layer_cases, "two layers"))
+register(Check(A, "two_layer_gradients", 3, ("two_layer_gradients",), _two_layer_cases, "two layers",
+               per_student=True))
 
 
-def _step_cases(rng):
+def _step_cases(rng, student):
     ex = example("example1")
     grads = ex["backward"]["layers"][0]
     w, b = np.ravel(ex["layers"][0]["weights"]), float(ex["layers"][0]["biases"][0][0])
     dw, db = np.ravel(grads["dweights"]), float(grads["dbiases"][0][0])
     specs = [(w, b, dw, db, None, "the lecture's Example 1 (default learning rate)")]
+    if mine := _own(student, "example1"):
+        x, y, w1, b1 = _one_neuron(mine[1])
+        _, _, _, (layer,) = _mse_backward([(w1[None, :], [b1])], x, y)
+        specs.append((w1, b1, layer.dweights.ravel(), float(layer.dbiases[0, 0]), mine[1]["learning_rate"],
+                      f"{mine[0]}, its gradient"))
     for i in range(1, 3):
         specs.append((values(rng, 3, 4), values(rng, 3, 1), values(rng, 3, 4), values(rng, 3, 1),
                       float(rng.choice([0.05, 0.2])), hidden(i)))
@@ -249,4 +402,5 @@ def _step_cases(rng):
     return out
 
 
-register(Check(A, "gradient_descent_step", 2, ("gradient_descent_step",), _step_cases, "one descent step"))
+register(Check(A, "gradient_descent_step", 2, ("gradient_descent_step",), _step_cases, "one descent step",
+               per_student=True))

@@ -60,6 +60,32 @@ def grade_row(key: dict, row: dict[str, str], carry_forward: bool = False) -> Re
     return res
 
 
+def mark(kind_name: str, params: dict, items: list[dict], answers: dict[str, float],
+         carry_forward: bool) -> list[tuple[dict, str]]:
+    """Each item with its verdict: "right", "carried" (right from the student's own earlier values,
+    error carried forward), "wrong" or "blank". ``answers``: item name ("P1.yhat") -> the number.
+    The homework's by-hand checks mark their answers with this function too."""
+    carried = {}
+    if carry_forward and answers:
+        short = {name.split(".", 1)[1]: v for name, v in answers.items()}
+        try:
+            carried = kind(kind_name).carried(params, short)
+        except Exception:  # noqa: BLE001 - a wild earlier value (e.g. a huge number) must not stop grading
+            carried = {}
+    out = []
+    for item in items:
+        name, short = item["name"], item["name"].split(".", 1)[1]
+        if name not in answers:
+            out.append((item, "blank"))
+        elif close(answers[name], item):
+            out.append((item, "right"))
+        elif short in carried and close(answers[name], item, carried[short]):
+            out.append((item, "carried"))
+        else:
+            out.append((item, "wrong"))
+    return out
+
+
 def _grade_problem(problem: dict, row: dict[str, str], carry_forward: bool) -> tuple[float, str]:
     items = problem["items"]
     parsed: dict[str, float] = {}
@@ -72,28 +98,18 @@ def _grade_problem(problem: dict, row: dict[str, str], carry_forward: bool) -> t
             parsed[item["name"]] = parse_number(raw)
         except (ValueError, ZeroDivisionError):
             notes.append(f"{item['name']}: '{raw.strip()}' is not a number")
-    carried = {}
-    if carry_forward and parsed:
-        short = {name.split(".", 1)[1]: v for name, v in parsed.items()}
-        try:
-            carried = kind(problem["kind"]).carried(problem["params"], short)
-        except Exception:  # a wild earlier value (e.g. a huge number) must not stop grading
-            carried = {}
     correct = 0
-    for item in items:
-        name, short = item["name"], item["name"].split(".", 1)[1]
-        if name not in parsed:
+    for item, verdict in mark(problem["kind"], problem["params"], items, parsed, carry_forward):
+        name = item["name"]
+        if verdict == "blank":
             if row.get(name) is None or not row.get(name, "").strip():
                 notes.append(f"{name}: blank")
             continue
-        answer = parsed[name]
-        if close(answer, item):
-            correct += 1
-        elif short in carried and close(answer, item, carried[short]):
-            correct += 1
+        correct += verdict != "wrong"
+        if verdict == "carried":
             notes.append(f"{name}: right from your earlier values (error carried forward)")
-        else:
-            notes.append(f"{name}: expected {item['value']:.6g}, you wrote {answer:.6g}")
+        elif verdict == "wrong":
+            notes.append(f"{name}: expected {item['value']:.6g}, you wrote {parsed[name]:.6g}")
     score = problem["points"] * correct / len(items)
     head = f"{correct}/{len(items)} correct"
     return round(score, 4), head + ("; " + "; ".join(notes) if notes else "")

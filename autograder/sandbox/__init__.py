@@ -404,9 +404,12 @@ def _converse(child: _Child, cells: list, pending: list, run: SandboxRun, limits
 
 def run_submission(cells: list[tuple[str, str]], checks: list[dict], *, limits: Limits | None = None,
                    preload: tuple[str, ...] = (), extra_read: tuple[str, ...] = (),
-                   files: dict[str, str] | None = None, hidden: tuple[str, ...] = ()) -> SandboxRun:
+                   files: dict[str, str] | None = None, hidden: tuple[str, ...] = (),
+                   environ: dict[str, str] | None = None) -> SandboxRun:
     """Run ``cells`` then each check's driver plan in sandboxed children; return what came back.
 
+    ``environ``: variables the notebook sees besides the fixed ones (``NNCOURSE_STUDENT``, whose
+    numbers it shows).
     ``files`` (name -> path) are copied into the child's working folder first (data the notebook reads).
     ``hidden`` folders (the course folder) are refused to the child, as the package's own folder is.
     """
@@ -430,6 +433,7 @@ def run_submission(cells: list[tuple[str, str]], checks: list[dict], *, limits: 
             os.chmod(tmp, 0o700)
             request = {"tmp": tmp, "read_roots": read_roots, "denied_roots": denied_roots, "cells": cells,
                        "checks": pending, "preload": list(preload), "seccomp": seccomp_status() is True,
+                       "environ": dict(environ or {}),
                        "seccomp_library": seccomp_library() if seccomp_status() is True else None}
             child = _start(request, box, limits, preload, run)
             try:

@@ -243,6 +243,7 @@ def main():
         except Exception:  # noqa: BLE001 - the grader's own convenience: the student's import will say why
             pass
     tmp = request["tmp"]
+    os.environ.update({str(k): str(v) for k, v in request.get("environ", {}).items()})
     os.chdir(tmp)
     sys.path.insert(0, tmp)  # as in a notebook: the files next to it (checking.py) can be imported
     # `import subprocess` (numpy.testing does it) keeps working, but it gets a fork_exec that refuses.

@@ -233,3 +233,143 @@ def numerical_dinputs(forward, values, dvalues, h=1e-6):
         down[index] -= h
         dinputs[index] = np.sum((forward(up) - forward(down)) * dvalues) / (2 * h)
     return dinputs
+
+
+# ---------------------------------------------------------------------------------- your own numbers
+
+#: The numbers each student works by hand, drawn for the course by the exam generator (next to the notebook).
+NUMBERS_FILE = "your_numbers.json"
+#: nbgrader's exchange folder (its default Exchange.root): where it exists, nbgrader hands work in
+#: under this machine's user name.
+EXCHANGE = "/srv/nbgrader/exchange"
+
+
+def numbers_index(assignment, example, student_id, size):
+    """Which of the ``size`` drawn versions of ``example`` belongs to ``student_id``: a public hash of
+    the assignment, the example and the id (no secret: everyone can see their own numbers; what
+    matters is that a neighbour's differ). Spaces around the id and upper/lower case do not count."""
+    import hashlib
+    text = f"{assignment}/{example}/{str(student_id).strip().casefold()}".encode("utf-8", "replace")
+    return int.from_bytes(hashlib.sha256(text).digest()[:8], "big") % int(size)
+
+
+def _user_name():
+    try:
+        import pwd
+        return pwd.getpwuid(os.getuid())[0]
+    except (ImportError, KeyError, OSError):
+        return ""
+
+
+def whose_numbers(typed=""):
+    """(id, how) for the numbers to show: the grader's student when the notebook is being graded;
+    else the JupyterHub or nbgrader-exchange user name (the name nbgrader hands work in under: the
+    machine's user, or the hub's where everyone is "jovyan"); else the id typed in the notebook;
+    else ("", "none"), which means the lecture's numbers."""
+    typed = str(typed or "").strip()
+    graded = os.environ.get("NNCOURSE_STUDENT", "").strip()
+    if graded:
+        return graded, "grading"
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":  # nbgrader runs autograded/<student>/<assignment>/
+        parts = os.path.abspath(os.getcwd()).split(os.sep)
+        if len(parts) >= 3 and parts[-3] == "autograded":
+            return parts[-2], "grading"
+        return (typed, "typed") if typed else ("", "none")
+    hub, user = os.environ.get("JUPYTERHUB_USER", "").strip(), _user_name()
+    if hub:
+        return (hub if user in ("", "jovyan") else user), "hub"
+    if user and os.path.isdir(EXCHANGE):
+        return user, "exchange"
+    return (typed, "typed") if typed else ("", "none")
+
+
+def _decode(spec, flat):
+    """One version's numbers from its flat list, shaped as the file's ``fields`` say."""
+    out, at = {}, 0
+    for name, shape in spec["fields"]:
+        count = int(np.prod(shape)) if shape else 1
+        values = flat[at:at + count]
+        at += count
+        out[name] = np.array(values, dtype=float).reshape(shape).tolist() if shape else values[0]
+    out.update(spec.get("constants", {}))
+    return out
+
+
+def numbers_for(pool, student_id):
+    """Every example's numbers for ``student_id`` ("" or None: the lecture's), from the file's contents."""
+    out = {}
+    for example, spec in pool["examples"].items():
+        if student_id:
+            flat = spec["versions"][numbers_index(pool["assignment"], example, student_id, len(spec["versions"]))]
+        else:
+            flat = spec["lecture"]
+        out[example] = _decode(spec, flat)
+    return out
+
+
+class YourNumbers(dict):
+    """Your numbers, one dict per example (``numbers["example1"]["x"]``); ``id`` is whose they are
+    ("" for the lecture's)."""
+
+    id = ""
+
+
+def _shown(value):
+    if isinstance(value, list):
+        return "(" + ", ".join(_shown(v) for v in value) + ")"
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
+
+
+def your_numbers(typed=""):
+    """Your numbers for the by-hand examples (from ``your_numbers.json`` next to this notebook), printed."""
+    import json
+    with open(NUMBERS_FILE, encoding="utf-8") as file:
+        pool = json.load(file)
+    student, how = whose_numbers(typed)
+    numbers = YourNumbers(numbers_for(pool, student))
+    numbers.id = student
+    if how == "none":
+        print("No student id yet, so these are the lecture's own numbers (its worked examples, with the "
+              "answers below). Type your student id in the cell above and run both cells again: the "
+              "grader checks your answers against the numbers drawn for your id.")
+    else:
+        said = {"hub": "you are signed in to the course's JupyterHub", "exchange": "your user name here",
+                "typed": "the id you typed", "grading": "the submission being graded"}[how]
+        print(f"Your numbers, for the id {student!r} ({said}):")
+        if typed and how in ("hub", "exchange") and str(typed).strip().casefold() != student.casefold():
+            print(f"  (You typed {str(typed).strip()!r}, but nbgrader hands your work in as {student!r}, "
+                  f"so these are {student!r}'s numbers.)")
+    for example, values in numbers.items():
+        print(f"  {example}: " + ", ".join(f"{k} = {_shown(v)}" for k, v in values.items()))
+    if how != "none":
+        print("Work the examples out with these numbers; the grader checks your answers against them.")
+    return numbers
+
+
+def by_hand(name, answer, numbers, lecture_answers):
+    """The test of a by-hand example. With the lecture's numbers (no id): each entry against the
+    lecture's answers. With your own numbers: that every entry is there and holds as many numbers
+    as asked (the grader checks their values when you hand in), and that they are not the lecture's."""
+    counts = {key: np.size(value) for key, value in lecture_answers.items()}
+    if not getattr(numbers, "id", ""):
+        for key, want in lecture_answers.items():
+            expect(f"{name}[{key!r}]", entry(answer, key, name), want)
+        return
+    same = []
+    for key, count in counts.items():
+        try:
+            values = np.asarray(entry(answer, key, name), dtype=float).ravel()
+        except (TypeError, ValueError):
+            raise AssertionError(f"{name}[{key!r}] should be {'a number' if count == 1 else f'{count} numbers'}, "
+                                 f"got {entry(answer, key, name)!r}") from None
+        if values.size != count:
+            raise AssertionError(f"{name}[{key!r}] should hold {count} number(s); it holds {values.size}")
+        if not np.all(np.isfinite(values)):
+            raise AssertionError(f"{name}[{key!r}] contains NaN or inf")
+        want = np.asarray(lecture_answers[key], dtype=float).ravel()
+        same.append(bool(np.allclose(values, want, rtol=1e-6, atol=1e-9)))
+    if sum(same) > len(same) / 2:
+        raise AssertionError(f"{name} holds the lecture's answers, but your numbers are not the lecture's: work "
+                             f"it out with your own numbers (printed near the top, for the id {numbers.id!r})")
+    print(f"\u2713 {name} has every number. The grader checks them against your own numbers "
+          f"(id {numbers.id!r}) when you hand it in.")
