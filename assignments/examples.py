@@ -6,17 +6,10 @@ occurs once in the solution), or, for answers typed by hand, the whole wrong ans
 
 MISTAKES = {
     "gradients": {
-        "answer_example1": '''# The slide's sign slip in the new w1, copied as it is:
-example1 = {"yhat": 1.6, "loss": 0.01, "dL_dyhat": 0.2, "dweights": [0.2, -0.2, 0.4],
-            "dbias": 0.2, "new_weights": [-0.098, -0.198, 0.396], "new_bias": 0.498,
-            "new_loss": 0.007396}''',
-        "answer_example2": '''# The slide's slips: dL/dyhat_2 = +1/3 and the first gradient entry 4/3.
-example2 = {"yhat": [2.5, -4.5, -3.5], "loss": 11 / 12, "dL_dyhat": [-1 / 3, 1 / 3, 1],
-            "gradient": [4 / 3, -2, -19 / 3, 1 / 3]}''',
-        "answer_example3": '''# The slide's loss line (it belongs to another forward pass) and dL/dw1 = 3 (only du1/dw1):
-example3 = {"outputs": [-21, -2], "loss": 29,
-            "dL_dw": [3, -48, -354, 64, 32, 236, -154, -42, 484, 132, 66, 18],
-            "dL_db": [-32, -16, -118, -22, -6]}''',
+        "answer_example1": [("w1 - eta * dweights[0]", "w1 + eta * dweights[0]  # the slides' sign slip")],
+        "answer_example2": [("2 / 3 * (yh - y)", "2 * (yh - y)  # forgot the mean's 1/3")],
+        "answer_example3": [("dL_du1 = w[7] * dL_dyhat + w[8] * dL_dzhat",
+                             "dL_du1 = w[7] * dL_dyhat  # only the path through yhat")],
         "answer_neuron_gradient": [("dL_dyhat = 2 * (yhat - y)", "dL_dyhat = yhat - y  # forgot the 2")],
         "answer_batch_gradient": [("2 * (yhat - y) / X.shape[1]",
                                    "2 * (yhat - y)  # forgot to divide by the batch size (the mean)")],

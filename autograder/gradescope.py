@@ -3,7 +3,8 @@
 Gradescope unpacks the zip into /autograder/source, runs setup.sh once per image, then runs
 run_autograder for each submission, which grades /autograder/submission with the sandboxed grader and
 writes /autograder/results/results.json. The bundle holds only what grading needs: the package's
-grader and reference (not its assignments' solutions or the exam generator), the data, the course's
+grader (with the exam's problem kinds, which mark the by-hand examples, but not its writers) and
+reference (not its assignments' solutions), the data, the course's
 source notebook, checks and secret, and the libraries grading imports, pinned to the versions
 installed here (so that Gradescope computes the same numbers as this machine).
 """
@@ -22,6 +23,10 @@ from .registry import checks_for
 #: What the grader imports (numpy everywhere, pandas for the bike data, matplotlib for plotting
 #: notebooks, tqdm for the reference's training loop, pyseccomp for the sandbox's seccomp layer).
 GRADING_LIBRARIES = ("numpy", "pandas", "matplotlib", "tqdm", "pyseccomp")
+
+#: The exam generator's part that grading needs: its problem kinds and their marking, which the
+#: by-hand examples worked with each student's own numbers use (not its PDF, Moodle or Canvas writers).
+EXAM_FOR_GRADING = ("__init__.py", "bounds.py", "mathtext.py", "problem.py", "grading.py", "kinds")
 
 SETUP = """#!/usr/bin/env bash
 # Gradescope: install what grading needs, once per autograder image.
@@ -42,13 +47,16 @@ if [ -z "$submission" ]; then
 fi
 cd /autograder/source/course
 PYTHONPATH=/autograder/source/lib python3 -m nncourse.autograder.cli grade {assignment} "$submission" \\
-  --course /autograder/source/course --json /autograder/results/results.json
+  --course /autograder/source/course --json /autograder/results/results.json \\
+  --gradescope-metadata /autograder/submission_metadata.json
 """
 
 
-def _add_tree(bundle: zipfile.ZipFile, path: Path, arcname: str, skip: tuple[str, ...] = ()) -> None:
+def _add_tree(bundle: zipfile.ZipFile, path: Path, arcname: str, skip: tuple[str, ...] = (), only: str = "") -> None:
     for item in sorted(path.rglob("*")):
         parts = item.relative_to(path).parts
+        if only and parts[0] != only:
+            continue
         if item.is_file() and "__pycache__" not in parts and item.suffix != ".pyc" and parts[0] not in skip:
             bundle.write(item, f"{arcname}/{item.relative_to(path)}")
 
@@ -76,6 +84,9 @@ def build_bundle(assignment: str, out: str | Path, course: Course) -> Path:
         bundle.writestr("requirements.txt", requirements())
         _add_tree(bundle, PACKAGE_DIR / "reference", "lib/nncourse/reference")
         _add_tree(bundle, PACKAGE_DIR / "autograder", "lib/nncourse/autograder", skip=("exam",))
+        for name in EXAM_FOR_GRADING:
+            _add_tree(bundle, PACKAGE_DIR / "autograder" / "exam", "lib/nncourse/autograder/exam",
+                      only=name)
         _add_tree(bundle, DATA_DIR, "lib/nncourse/data")
         bundle.write(HELPERS, "lib/nncourse/assignments/checking.py")  # the shared names of mistakes
         bundle.write(course.config, f"course/{CONFIG}")

@@ -277,6 +277,22 @@ def submitted_student(path: Path, assignment: str) -> str | None:
     return None
 
 
+def gradescope_student(metadata: str | Path) -> tuple[str | None, str]:
+    """(the student's id, a note) from Gradescope's submission_metadata.json: the roster's student id
+    ("sid"), else the e-mail address; None when the file cannot say (the id typed in the notebook is used)."""
+    try:
+        users = json.loads(Path(metadata).read_text(encoding="utf-8")).get("users") or []
+    except (OSError, ValueError, AttributeError):
+        return None, f"no readable {Path(metadata).name}"
+    for user in users if isinstance(users, list) else []:
+        if isinstance(user, dict):
+            for key in ("sid", "email"):
+                if isinstance(user.get(key), str) and user[key].strip():
+                    return user[key].strip(), ("" if len(users) == 1 else "a group submission: "
+                                               "the numbers of its first member were used")
+    return None, f"{Path(metadata).name} names no student"
+
+
 def classmates_of(course_root: Path) -> tuple[str, ...]:
     """The students with a folder in the course's submitted/ (nbgrader's layout)."""
     folder = Path(course_root) / "submitted"

@@ -7,6 +7,7 @@ import pytest
 
 from nncourse.autograder import batch
 from nncourse.autograder.cli import main
+from nncourse.autograder.gradescope import EXAM_FOR_GRADING
 from autograder_corpus import submission
 from notebook_variants import write
 
@@ -65,6 +66,7 @@ def test_grade_writes_gradescope_results_and_exits_zero(course, tmp_path, capsys
 
 
 def test_gradescope_bundle_holds_what_grading_needs_and_no_solutions(course, tmp_path):
+    exam_for_grading = tuple(f"lib/nncourse/autograder/exam/{name}" for name in EXAM_FOR_GRADING)
     out = tmp_path / "autograder.zip"
     assert main(["gradescope", "layers", "--out", str(out), "--course", str(course.root)]) == 0
     with zipfile.ZipFile(out) as bundle:
@@ -79,6 +81,11 @@ def test_gradescope_bundle_holds_what_grading_needs_and_no_solutions(course, tmp
     assert secret == course.secret_file.read_bytes()
     assert not [n for n in names if "/authoring/" in n or n.startswith("lib/nncourse/assignments/") and
                 n != "lib/nncourse/assignments/checking.py"
-                or "/exam/" in n or "source/gradients" in n], "solutions, the exam generator or other assignments"
+                or "/exam/" in n and not n.startswith(("lib/nncourse/autograder/exam/kinds/", *exam_for_grading))
+                or "source/gradients" in n], "solutions, the exam generator or other assignments"
+    # the exam's problem kinds mark the by-hand examples; its writers stay out
+    assert "lib/nncourse/autograder/exam/kinds/neuron.py" in names
+    assert not [n for n in names if n.endswith(("writer.py", "render_typst.py", "qti.py", "moodle.py"))]
     assert [r.split("==")[0] for r in requirements] == ["numpy", "pandas", "matplotlib", "tqdm", "pyseccomp"]
     assert "nncourse.autograder.cli grade layers" in run and mode & 0o111
+    assert "--gradescope-metadata /autograder/submission_metadata.json" in run  # whose own numbers

@@ -8,14 +8,20 @@ test cell's partial credit) or none. Every test cell must get the same points by
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 
 import nbformat
 import pytest
 
+from nncourse.assignments.checking import numbers_for
 from nncourse.autograder.cli import main
+from nncourse.autograder.own_numbers import SHIPPED
 from nncourse.autograder.registry import checks_for
 from notebook_variants import edited
+
+#: A classmate's numbers, typed into another student's Example 1 (copied with their work).
+_COPIED = numbers_for(json.loads((SHIPPED / "gradients.json").read_text()), "gradients_solution")["example1"]
 
 pytestmark = pytest.mark.xdist_group("both_routes")
 
@@ -25,6 +31,8 @@ SUBMISSIONS = {
     "gradients_no_bias": ("gradients", {"answer_batch_gradient": [("yhat = np.dot(w, X) + b", "yhat = np.dot(w, X)")]}),
     "gradients_rows": ("gradients", {"answer_batch_gradient": [("/ X.shape[1]", "/ X.shape[0]")],
                                      "answer_gradient_descent_step": [("w - learning_rate * dw", "w + learning_rate * dw")]}),
+    "gradients_copied": ("gradients", {"answer_example1": [('mine = numbers["example1"]', f"mine = {_COPIED!r}")]}),
+    "gradients_carried": ("gradients", {"answer_example3": [("u3 * w[11] + b[4]", "u3 * w[11]")]}),
     "layers_solution": ("layers", {}),
     "layers_mean": ("layers", {"answer_dense": [("np.sum(dvalues, axis=1, keepdims=True)",
                                                   "np.mean(dvalues, axis=1, keepdims=True)")]}),
@@ -207,3 +215,13 @@ def test_correct_code_gets_full_marks_by_both_routes(both, student):
     full = {c.name: c.points for c in checks_for(SUBMISSIONS[student][0])}
     assert ours[student] == full
     assert nbgrader[student] == full
+
+
+def test_numbers_that_are_not_the_students_own_lose_the_by_hand_points_by_both_routes(both):
+    """Example 1 worked with a classmate's numbers earns nothing; Example 3 with ŷ's bias left out keeps
+    the credit of every later number that follows from it (error carried forward), by both routes."""
+    nbgrader, ours = both
+    assert nbgrader["gradients_copied"]["example1"] == ours["gradients_copied"]["example1"] == 0
+    assert ours["gradients_copied"]["example2"] == 3
+    # of Example 3's 20 numbers only ŷ itself is wrong: every later one follows from it
+    assert nbgrader["gradients_carried"]["example3"] == ours["gradients_carried"]["example3"] == pytest.approx(3.8)

@@ -29,7 +29,14 @@ def _course_and_assignment(args: argparse.Namespace) -> courses.Course:
 def _grade(args: argparse.Namespace) -> int:
     from ..grading import grade_file, table, write_json
     course = _course_and_assignment(args)
-    report = grade_file(args.assignment, args.submission, course)
+    student, how = args.student, "folder"
+    if args.gradescope_metadata and student is None:
+        from ..own_numbers import gradescope_student
+        student, note = gradescope_student(args.gradescope_metadata)
+        how = "gradescope"
+        if note:
+            print(f"nncourse grade: {note}", file=sys.stderr)
+    report = grade_file(args.assignment, args.submission, course, student=student, how=how)
     print(table(report))
     if args.json:
         write_json(report, args.json)
@@ -89,6 +96,11 @@ def register(subparsers) -> None:
     p.add_argument("assignment", metavar="ASSIGNMENT")
     p.add_argument("submission", help="the student's .ipynb or .py file")
     p.add_argument("--json", metavar="OUT", help="write Gradescope's results.json here")
+    p.add_argument("--student", metavar="ID",
+                   help="whose work it is, for the by-hand examples' own numbers (default: the folder, "
+                        "submitted/<student>/<assignment>/, else the id typed in the notebook)")
+    p.add_argument("--gradescope-metadata", metavar="JSON",
+                   help="Gradescope's submission_metadata.json: the student is its roster id (sid) or e-mail")
     add_course_option(p)
     p.set_defaults(func=_grade)
 

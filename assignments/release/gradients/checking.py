@@ -283,7 +283,7 @@ def whose_numbers(typed=""):
     return (typed, "typed") if typed else ("", "none")
 
 
-def _decode(spec, flat):
+def decode(spec, flat):
     """One version's numbers from its flat list, shaped as the file's ``fields`` say."""
     out, at = {}, 0
     for name, shape in spec["fields"]:
@@ -303,7 +303,7 @@ def numbers_for(pool, student_id):
             flat = spec["versions"][numbers_index(pool["assignment"], example, student_id, len(spec["versions"]))]
         else:
             flat = spec["lecture"]
-        out[example] = _decode(spec, flat)
+        out[example] = decode(spec, flat)
     return out
 
 
