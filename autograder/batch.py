@@ -16,6 +16,8 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from nncourse.assignments.checking import NUMBERS_FILE
+
 from . import sandbox
 from .course import Course, CourseError
 from .deadlines import apply as apply_late, feedback_lines
@@ -23,7 +25,7 @@ from .driver import inert
 from .grading import grade_file, table
 from .registry import case_seed, checks_for, max_score
 
-GRADER_VERSION = "1"
+GRADER_VERSION = "2"  # 2: by-hand examples with each student's own numbers
 
 
 def find_submissions(submitted_dir: str | Path, assignment: str) -> list[tuple[str, Path | None, str]]:
@@ -60,9 +62,10 @@ def find_submissions(submitted_dir: str | Path, assignment: str) -> list[tuple[s
 
 
 def fingerprint(path: Path | None, assignment: str, course: Course) -> str:
-    """What a result depends on: the grader, the course's seed, the submission and the source notebook."""
+    """What a result depends on: the grader, the course's seed, the submission, the source notebook
+    and the students' own numbers (the student is the result file's name)."""
     digest = hashlib.sha256(f"{GRADER_VERSION}/{case_seed()}/{assignment}".encode())
-    for p in (path, course.source_notebook(assignment)):
+    for p in (path, course.source_notebook(assignment), course.source_folder(assignment) / NUMBERS_FILE):
         if p is not None and p.is_file() and not p.is_symlink():
             digest.update(p.read_bytes())
     return digest.hexdigest()
@@ -115,14 +118,13 @@ def _write_student(out_dir: Path, student: str, digest: str, report: dict, text:
 
 
 def _grade_student(student: str, path: str | None, problem: str, assignment: str, out: str,
-                   course_root: str, digest: str, limits=None, late: dict | None = None,
-                   classmates: tuple[str, ...] = ()) -> dict:
+                   course_root: str, digest: str, limits=None, late: dict | None = None) -> dict:
     """Grade one student and write their files (runs in a worker process)."""
     course = Course(Path(course_root)).activate()
     if path is None:
         report, text = _failed_report(assignment, problem), f"{assignment}: {inert(student)}\n  ERROR: {inert(problem)}"
     else:
-        graded = grade_file(assignment, path, course, limits=limits, student=student, classmates=classmates)
+        graded = grade_file(assignment, path, course, limits=limits, student=student)
         report, text = graded.to_dict(), table(graded)
     report = apply_late(report, late)
     _write_student(Path(out), student, digest, report, text)
@@ -166,7 +168,6 @@ def grade_all(assignment: str, submitted_dir: str | Path, out: str | Path, cours
     if shard is not None:
         shards.start(out)
     mine = [f for f in found if shard is None or shards.shard_of(f[0], shard[1]) == shard[0]]
-    classmates = tuple(name for name, _, _ in found)  # to recognise one student's numbers in another's work
     todo, rows, untimed = [], {}, []
     for name, path, problem in mine:
         done = out / "results" / f"{name}.json"
@@ -190,7 +191,7 @@ def grade_all(assignment: str, submitted_dir: str | Path, out: str | Path, cours
                 rows[name] = _row(name, assignment, report)
                 continue
         todo.append((name, str(path) if path else None, problem, assignment, str(out), str(course.root), digest,
-                     limits, late, classmates))
+                     limits, late))
     if untimed:
         warn(f"{len(untimed)} submission(s) of {assignment} without a readable nbgrader timestamp.txt; their "
              f"lateness uses the notebook's modification time: " + "; ".join(untimed[:10])

@@ -15,7 +15,7 @@ from .course import Course
 from .driver import inert
 from .registry import CheckResult, assignment_of, checks_for, judge, max_score
 from .sandbox import Limits, run_submission
-from .own_numbers import NOBODY, Student, classmates_of, student_for, submitted_student, typed_id
+from .own_numbers import NOBODY, Student, student_for, submitted_student, typed_id
 from .submission import SubmissionError, cells_to_run
 
 
@@ -123,7 +123,7 @@ def grade_cells(assignment: str, cells: list[tuple[str, str]], course: Course, *
 
 
 def grade_file(assignment: str, submission: str | Path, course: Course, *, limits: Limits | None = None,
-               student: str | None = None, how: str = "folder", classmates: tuple[str, ...] | None = None) -> Report:
+               student: str | None = None, how: str = "folder") -> Report:
     """Grade a .ipynb or .py file against the course's source notebook. A submission that cannot be
     graded gives a report with ``error`` set (and zero points), never an exception.
 
@@ -136,8 +136,7 @@ def grade_file(assignment: str, submission: str | Path, course: Course, *, limit
         return _failed(assignment, submission, str(err), course)
     if student is None:
         student = submitted_student(Path(submission), assignment)
-    whose = student_for(assignment, source.parent, student_id=student, typed=typed_id(cells), how=how,
-                        classmates=classmates_of(course.root) if classmates is None else classmates)
+    whose = student_for(assignment, source.parent, student_id=student, typed=typed_id(cells), how=how)
     try:
         return grade_cells(assignment, cells, course, limits=limits, submission=str(submission), student=whose)
     except Exception as err:  # noqa: BLE001 - a grader bug must cost a message, never the batch

@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 
 from . import course, driver, integrity
-from .own_numbers import classmates_of
 from .registry import get, judge
 
 _COURSE: list = []  # the course folder this kernel runs in, found once
@@ -42,7 +41,7 @@ def _silenced():
 
 def _student(assignment: str, typed: str):
     """Whose numbers: as the notebook's own cell decides (checking.whose_numbers: in nbgrader's
-    autograde, the student of autograded/<student>/<assignment>/), with the course's pool and roster."""
+    autograde, the student of autograded/<student>/<assignment>/), with the course's numbers."""
     from nncourse.assignments import checking
     from .own_numbers import student_for
     sid, how = checking.whose_numbers(typed)
@@ -50,9 +49,8 @@ def _student(assignment: str, typed: str):
     folder = found.source_folder(assignment) if found is not None else Path.cwd()
     if not (folder / checking.NUMBERS_FILE).is_file():
         folder = Path.cwd()
-    classmates = classmates_of(found.root) if found is not None else ()
     return student_for(assignment, folder, student_id=sid if how != "typed" else None, typed=typed,
-                       how="folder" if how == "grading" else how, classmates=classmates)
+                       how="folder" if how == "grading" else how)
 
 
 def run_in_kernel(assignment: str, name: str, objects: tuple, typed: str = ""):

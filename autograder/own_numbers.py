@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
@@ -199,11 +200,10 @@ def dumps(pool: Mapping) -> str:
 @dataclass(frozen=True)
 class Student:
     """Whose numbers the by-hand checks use: the submission's student (``id``, "" for the lecture's
-    numbers), the id typed in the notebook, the course's other students (to recognise their numbers)."""
+    numbers) and the id typed in the notebook (to name it when the two differ)."""
 
     id: str = ""
     typed: str = ""
-    classmates: tuple[str, ...] = ()
     pool: Mapping | None = field(default=None, compare=False, repr=False)
     how: str = ""  # where ``id`` came from: "folder", "typed", "gradescope", ... ("" for none)
 
@@ -237,26 +237,22 @@ def load_pool(folder: Path) -> dict | None:
         return None
 
 
+_TYPED = re.compile(r"""^MY_ID\s*=\s*(?:"([^"\\\n]{0,200})"|'([^'\\\n]{0,200})')\s*(?:#.*)?$""", re.M)
+
+
 def typed_id(cells: list[tuple[str, str]] | list[str]) -> str:
-    """The id a student typed in the notebook (``MY_ID = "..."``), read from the code's text, never run."""
-    import ast
+    """The id a student typed in the notebook (a line ``MY_ID = "..."``), read from the code's text,
+    never run (the last such line counts, as it would when the cells run)."""
+    found = ""
     for cell in cells:
         source = cell[1] if isinstance(cell, tuple) else cell
-        if "MY_ID" not in source:
-            continue
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError):
-            continue
-        for node in tree.body:
-            if (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "MY_ID" for t in node.targets)
-                    and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
-                return node.value.value.strip()[:200]
-    return ""
+        for match in _TYPED.finditer(source) if "MY_ID" in source else ():
+            found = (match.group(1) if match.group(1) is not None else match.group(2)).strip()
+    return found
 
 
 def student_for(assignment: str, folder: Path | None, *, student_id: str | None, typed: str = "",
-                how: str = "folder", classmates: tuple[str, ...] = ()) -> Student:
+                how: str = "folder") -> Student:
     """The Student of a submission: ``student_id`` when the grader knows it (nbgrader's folder,
     Gradescope), else the typed id; the pool from the course's source ``folder``."""
     if not registry.assignment_of(assignment).own_numbers:
@@ -266,7 +262,7 @@ def student_for(assignment: str, folder: Path | None, *, student_id: str | None,
         text = contents(assignment)
         pool = json.loads(text) if text else None
     sid, how = (student_id, how) if student_id else ((typed, "typed") if typed else ("", ""))
-    return Student(sid.strip(), typed.strip(), tuple(c for c in classmates if c.strip() != sid.strip()), pool, how)
+    return Student(sid.strip(), typed.strip(), pool, how)
 
 
 def submitted_student(path: Path, assignment: str) -> str | None:
@@ -291,15 +287,6 @@ def gradescope_student(metadata: str | Path) -> tuple[str | None, str]:
                     return user[key].strip(), ("" if len(users) == 1 else "a group submission: "
                                                "the numbers of its first member were used")
     return None, f"{Path(metadata).name} names no student"
-
-
-def classmates_of(course_root: Path) -> tuple[str, ...]:
-    """The students with a folder in the course's submitted/ (nbgrader's layout)."""
-    folder = Path(course_root) / "submitted"
-    try:
-        return tuple(sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.is_symlink()))
-    except OSError:
-        return ()
 
 
 def main() -> None:

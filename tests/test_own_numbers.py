@@ -32,8 +32,8 @@ OWN = assignment_of("gradients").own_numbers
 IDS = [f"s{k:07d}" for k in range(1, 201)]
 
 
-def student(sid: str, typed: str = "", classmates: tuple[str, ...] = ()) -> Student:
-    return Student(sid, typed, classmates, POOL, "folder" if sid else "")
+def student(sid: str, typed: str = "") -> Student:
+    return Student(sid, typed, POOL, "folder" if sid else "")
 
 
 def params_of(example: str, sid: str) -> dict:
@@ -143,7 +143,7 @@ def test_right_answers_get_full_marks_only_with_the_students_own_id(example):
     points = get("gradients", example).points
     mine = answers(example, IDS[0])
     assert marked(example, student(IDS[0]), mine)[0] == points
-    score, message, diagnosis = marked(example, student(IDS[1], classmates=(IDS[0], IDS[1])), mine)
+    score, message, diagnosis = marked(example, student(IDS[1]), mine)
     assert score == 0 and diagnosis == "not_your_numbers"
     assert "right for another student's numbers, not for yours" in message
     assert f"your own numbers (id {IDS[1]!r}" in message
@@ -166,8 +166,8 @@ def test_a_wrongly_typed_id_is_caught_and_named():
            f"{IDS[3]!r}" in message
 
 
-def test_copied_numbers_are_recognised_without_a_classmate_list():
-    """Gradescope knows no classmates: the numbers are then found among all the drawn versions."""
+def test_copied_numbers_are_recognised_among_all_the_drawn_versions():
+    """No class list is needed (Gradescope has none): every drawn version's answers are compared."""
     score, message, diagnosis = marked("example3", student(IDS[5]), answers("example3", IDS[6]))
     assert score == 0 and diagnosis == "not_your_numbers"
     assert "right for another student's numbers" in message
@@ -280,3 +280,23 @@ def test_gradescope_grades_with_the_rosters_student_id(course, tmp_path):
     assert tests["gradients/example1"]["score"] == 0 and tests["gradients/neuron_gradient"]["score"] == 2
     assert main([*args, "--student", "s7654321"]) == 0
     assert json.loads(out.read_text())["score"] == 20
+
+
+def test_the_typed_id_is_read_from_the_text_without_running_or_parsing_it():
+    from nncourse.autograder.own_numbers import typed_id
+    assert typed_id([("a", 'MY_ID = "s1234"  # your id')]) == "s1234"
+    assert typed_id(["x = 1\nMY_ID = 's9'\n", "MY_ID = 's10'"]) == "s10"  # the last one, as the cells run
+    assert typed_id(["MY_ID = input()", "    MY_ID = 'indented'", "MY_ID = '" + "x" * 500 + "'"]) == ""
+    assert typed_id(["(" * 100_000 + "MY_ID"]) == ""  # nothing an ast parse could choke on
+
+
+def test_a_regrade_follows_a_change_of_the_numbers(course, tmp_path):
+    from nncourse.autograder.batch import fingerprint
+    numbers = course.source_folder("gradients") / checking.NUMBERS_FILE
+    before = fingerprint(None, "gradients", course)
+    text = numbers.read_text()
+    try:
+        numbers.write_text(text.replace("[2, -1, 3, 0, -0.5, 0.3, 0.4, 0.4]", "[2, -1, 3, 0, -0.5, 0.3, 0.4, 0.5]", 1))
+        assert fingerprint(None, "gradients", course) != before
+    finally:
+        numbers.write_text(text)
