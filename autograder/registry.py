@@ -68,6 +68,15 @@ class Case:
         return {"op": self.op, "args": self.args}
 
 
+class Partial(list):
+    """A custom judge's verdict with its own partial credit: the messages of what is wrong, and the
+    fraction of the case that is right (see :func:`judge_case`)."""
+
+    def __init__(self, fraction: float, messages: list) -> None:
+        super().__init__(messages)
+        self.fraction = fraction
+
+
 @dataclass(frozen=True)
 class Check:
     assignment: str

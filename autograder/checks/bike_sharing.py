@@ -8,7 +8,7 @@ import numpy as np
 from nncourse.autograder.sandbox import Limits
 
 from nncourse.autograder.feedback import Mistake, compare, type_text
-from nncourse.autograder.registry import Assignment, Case, Check, register
+from nncourse.autograder.registry import Assignment, Case, Check, Partial, register
 
 #: The notebook trains a network in its cells, on the bike-sharing table it reads with pandas.
 ASSIGNMENT = Assignment("bike_sharing", order=5, data=("hour.csv", "bike-share-explanation.md"),
@@ -260,19 +260,11 @@ def _prediction_cases(rng):
         if score == 1.0:
             return [None]
         # partial credit: report as a fraction of one part
-        return _Partial(score, Mistake(f"test MSE (standardised count) is {mse:.3f}: full marks below "
+        return Partial(score, [Mistake(f"test MSE (standardised count) is {mse:.3f}: full marks below "
                                        f"{FULL_MARKS_BELOW}, partial marks down to {ZERO_ABOVE}, none above. Train "
-                                       f"longer, or try another learning rate or hidden size", "underfit"))
+                                       f"longer, or try another learning rate or hidden size", "underfit")])
     call = f"network.forward_pass(test inputs {inputs.shape}) on the last 21 days, prepared by the reference"
     return [Case("the test days", "predict", {"inputs": inputs}, call, judge=judge)]
-
-
-class _Partial(list):
-    """A judge verdict with partial credit (see registry.judge_case)."""
-
-    def __init__(self, fraction: float, message: str) -> None:
-        super().__init__([message])
-        self.fraction = fraction
 
 
 register(Check(A, "test_predictions", 6, ("network",), _prediction_cases, "test MSE below 0.25", _unavailable))

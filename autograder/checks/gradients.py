@@ -6,13 +6,13 @@ import numpy as np
 from nncourse.reference import Dense, MeanSquaredError, Network
 from nncourse.reference.examples import example, example_network
 
+from nncourse.assignments.checking import decode, numbers_index
 from nncourse.autograder.exam.bounds import Degenerate
 from nncourse.autograder.exam.grading import mark
 from nncourse.autograder.exam.kinds import kind
 from nncourse.autograder.feedback import Mistake, type_text
-from nncourse.assignments.checking import decode, numbers_index
 from nncourse.autograder.own_numbers import FORMS, lecture_params
-from nncourse.autograder.registry import Assignment, Case, Check, Part, register
+from nncourse.autograder.registry import Assignment, Case, Check, Part, Partial, register
 from nncourse.autograder.checks import hidden, shp, values
 
 ASSIGNMENT = Assignment("gradients", order=1, own_numbers={
@@ -44,7 +44,8 @@ def _example_label(example: str) -> str:
 
 
 def _versions(example: str, student):
-    """(whose numbers, their params) for the by-hand check: the student's own, or the lecture's."""
+    """(the case's label, the params, whether they are the student's own) for the by-hand check: the
+    student's own numbers, or the lecture's where there is no id."""
     kind_name = ASSIGNMENT.own_numbers[example]
     own = student.params(example) if student.id else None
     if own is not None:
@@ -62,7 +63,7 @@ def _by_hand(example: str):
     def build(rng, student):
         label, params, own = _versions(example, student)
         items, values = _items(kind_name, params, asked, strict=own)
-        named = {item: [(value, f"is what you get with {why}", _tag(why)) for why, value in wrongs.items()]
+        named = {item: [(value, f"matches a typical slip: {why}", _tag(why)) for why, value in wrongs.items()]
                  for item, wrongs in kind(kind_name).mistakes(params, values).items()}
         if not own:
             for item, (value, why) in SLIDE_SLIPS[example].items():
@@ -71,21 +72,21 @@ def _by_hand(example: str):
         def judge(outputs):
             answers, problems = _read(example, fields, outputs.get("value"))
             if problems:
-                return _Marked(0.0, problems)
+                return Partial(0.0, problems)
             marked = mark(kind_name, params, items, {f"P1.{k}": v for k, v in answers.items()}, carry_forward=True)
             credited = sum(verdict in ("right", "carried") for _, verdict in marked) / len(items)
             wrong = [item["name"][3:] for item, verdict in marked if verdict in ("wrong", "blank")]
             if not wrong:
-                return _Marked(1.0, [])
+                return Partial(1.0, [])
             theirs = _whose(example, kind_name, student, answers, credited) if own else None
             if theirs:  # consistent with someone else's numbers earns nothing: they are not the student's work
-                return _Marked(0.0, [theirs])
+                return Partial(0.0, [theirs])
             messages = _wrong_items(example, fields, wrong, answers, named, own)
             carried = sum(verdict == "carried" for _, verdict in marked)
             if carried:
                 messages.append(Mistake(f"{carried} later number(s) follow correctly from yours and count "
                                         f"(error carried forward)", "carried_forward"))
-            return _Marked(credited, messages)
+            return Partial(credited, messages)
         return [Case(label, "value", {"name": example}, f"your `{example}` dict", judge=judge)]
     return build
 
@@ -99,14 +100,6 @@ def _items(kind_name: str, params, asked: list[str], strict: bool):
         problem = k.build(1, params, values, strict=False)
     by_name = {item.name[3:]: item.to_json() for item in problem.items}
     return [by_name[name] for name in asked], values
-
-
-class _Marked(list):
-    """A by-hand verdict: its messages, and the share of its numbers credited (registry.judge_case)."""
-
-    def __init__(self, fraction: float, messages: list) -> None:
-        super().__init__(messages)
-        self.fraction = fraction
 
 
 def _read(example: str, fields: dict, value) -> tuple[dict[str, float], list]:
