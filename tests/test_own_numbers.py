@@ -10,7 +10,6 @@ test_both_routes.py.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -20,7 +19,6 @@ import pytest
 from nncourse.assignments import checking
 from nncourse.autograder.authoring import as_submitted
 from nncourse.autograder.checks.gradients import BY_HAND
-from nncourse.autograder.exam.bounds import Degenerate
 from nncourse.autograder.exam.grading import _grade_problem
 from nncourse.autograder.exam.kinds import kind
 from nncourse.autograder.grading import grade_file
