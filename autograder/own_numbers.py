@@ -110,16 +110,14 @@ def _encode(kind_name: str, numbers: Mapping) -> list:
 
 
 def lecture_params(example: str, kind_name: str) -> dict:
-    """The lecture's own numbers of ``example`` as the kind's parameters."""
-    ex = json.loads((DATA_DIR / "worked_examples.json").read_text(encoding="utf-8"))["examples"][example]
+    """The lecture's own numbers of ``example`` as the kind's parameters (the exam kinds' own readers)."""
+    from nncourse.reference.examples import load_examples
+
+    from .exam.kinds import kind, neuron, twolayer
+    ex = load_examples(DATA_DIR / "worked_examples.json")["examples"][example]
     if kind_name == "two_layer":
-        hidden, out = ex["layers"]
-        return {"activation": "identity", "inputs": ex["inputs"], "targets": ex["targets"],
-                "hidden_weights": hidden["weights"], "hidden_biases": hidden["biases"],
-                "output_weights": out["weights"], "output_biases": out["biases"]}
-    from .exam.kinds import kind
-    from .exam.kinds.neuron import from_example
-    return from_example(kind(kind_name), ex)
+        return twolayer.from_example(ex)
+    return neuron.from_example(kind(kind_name), ex)
 
 
 # ---------------------------------------------------------------------------------- the file
@@ -140,7 +138,8 @@ def draw(assignment: str, own: Mapping[str, str], versions: int = VERSIONS) -> d
             raise registry.DeclarationError(f"{assignment}: own numbers for {example!r} need a kind the notebook "
                                             f"can show; choose from {', '.join(FORMS)}")
         form, k, rng = FORMS[kind_name], kind(kind_name), _rng(assignment, example)
-        lecture = _encode(kind_name, form.to_notebook(lecture_params(example, kind_name)))
+        given = lecture_params(example, kind_name)
+        lecture = _encode(kind_name, form.to_notebook(given))
         seen, drawn = {tuple(lecture)}, []
         while len(drawn) < versions:
             params, _ = k.variant(rng)
@@ -148,8 +147,7 @@ def draw(assignment: str, own: Mapping[str, str], versions: int = VERSIONS) -> d
             if tuple(flat) not in seen:
                 seen.add(tuple(flat))
                 drawn.append(flat)
-        constants = {"learning_rate": lecture_params(example, kind_name)["learning_rate"]} \
-            if kind_name == "gd_step" else {}
+        constants = {"learning_rate": given["learning_rate"]} if kind_name == "gd_step" else {}
         examples[example] = {"kind": kind_name, "fields": [[n, list(s)] for n, s in form.fields],
                              "constants": constants, "lecture": lecture, "versions": drawn}
     return {"format": FORMAT, "assignment": assignment, "examples": examples}
@@ -212,9 +210,7 @@ class Student:
         lecture's), or None when the assignment draws no own numbers for it."""
         if self.pool is None or example not in self.pool.get("examples", {}):
             return None
-        sid = self.id if student_id is None else student_id
-        return checking.numbers_for({"assignment": self.pool["assignment"],
-                                     "examples": {example: self.pool["examples"][example]}}, sid)[example]
+        return checking.numbers_for(self.pool, self.id if student_id is None else student_id)[example]
 
     def params(self, example: str, student_id: str | None = None) -> dict | None:
         numbers = self.numbers(example, student_id)
